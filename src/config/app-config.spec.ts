@@ -1,0 +1,74 @@
+import { loadConfig } from './app-config.js';
+import { ConfigError } from './env-parsers.js';
+
+function failure(env: Record<string, string>): ConfigError {
+  try {
+    loadConfig(env);
+  } catch (err) {
+    if (err instanceof ConfigError) return err;
+    throw err;
+  }
+  throw new Error('expected a ConfigError');
+}
+
+describe('loadConfig', () => {
+  it('gives the documented defaults with nothing set', () => {
+    const c = loadConfig({});
+    expect(c.http).toMatchObject({ port: 3000, host: '0.0.0.0', publicUrl: 'http://localhost:3000', trustProxy: undefined });
+    expect(c.database).toMatchObject({ url: undefined, migrateOnStart: true });
+    expect(c.security.dataDir).toMatch(/\.data$/);
+    expect(c.security).toMatchObject({ sessionTtlAfterEndHours: 24, customerSignatureMaxAgeSeconds: 86400, adminToken: undefined });
+    expect(c.connect).toEqual({ mode: 'emulator', endpoint: undefined, emulatorHost: '127.0.0.1', emulatorPort: 4100 });
+    expect(c.chat).toEqual({ abandonAfterMinutes: 30, chatStartsPerMinutePerIp: 10, chatStartsPerMinutePerFrontend: 120 });
+    expect(c.redisUrl).toBeUndefined();
+    expect(c.logLevel).toBe('info');
+  });
+
+  it('reads typed values', () => {
+    const key = Buffer.alloc(32, 7).toString('base64');
+    const c = loadConfig({
+      PORT: '8080', PUBLIC_URL: 'https://chat.example.com/', DATABASE_URL: 'postgresql://u@db:5432/gw',
+      MIGRATE_ON_START: 'false', ENCRYPTION_KEY: key, CONNECT_MODE: 'aws', TRUST_PROXY: '1', ABANDON_AFTER_MINUTES: '0',
+    });
+    expect(c.http.port).toBe(8080);
+    expect(c.http.publicUrl).toBe('https://chat.example.com');
+    expect(c.http.trustProxy).toBe(1);
+    expect(c.database).toMatchObject({ url: 'postgresql://u@db:5432/gw', migrateOnStart: false });
+    expect(c.security.encryptionKey?.equals(Buffer.alloc(32, 7))).toBe(true);
+    expect(c.connect.mode).toBe('aws');
+    expect(c.chat.abandonAfterMinutes).toBe(0);
+  });
+
+  it.each([
+    ['PORT', 'eighty'],
+    ['PORT', '70000'],
+    ['MIGRATE_ON_START', 'perhaps'],
+    ['CONNECT_MODE', 'cloud'],
+    ['DATABASE_URL', 'mysql://x@y/z'],
+    ['DATABASE_URL', 'not a url'],
+    ['REDIS_URL', 'http://localhost'],
+    ['LOG_LEVEL', 'loud'],
+    ['CHAT_STARTS_PER_MINUTE_PER_IP', '0'],
+  ])('refuses malformed %s', (name, value) => {
+    const err = failure({ [name]: value });
+    expect(err.variable).toBe(name);
+    expect(err.message).toContain(name);
+  });
+
+  it('never echoes a secret value in its message', () => {
+    const secretish = 'c2VjcmV0LXZhbHVlLXRoYXQtaXMtbm90LTMyLWJ5dGVz';
+    const err = failure({ ENCRYPTION_KEY: secretish });
+    expect(err.variable).toBe('ENCRYPTION_KEY');
+    expect(err.message).not.toContain(secretish);
+    const short = failure({ SESSION_SECRET: 'too-short' });
+    expect(short.message).toContain('SESSION_SECRET');
+    expect(short.message).not.toContain('too-short');
+    const admin = failure({ ADMIN_TOKEN: 'tiny' });
+    expect(admin.message).not.toContain('tiny');
+  });
+
+  it('does not echo a malformed database URL (it may hold a password)', () => {
+    const err = failure({ DATABASE_URL: 'mysql://user:hunter2@db/x' });
+    expect(err.message).not.toContain('hunter2');
+  });
+});

@@ -1,0 +1,94 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import pg from 'pg';
+import { openAdapter } from '../../src/database/driver-adapters.js';
+import type { OpenedAdapter } from '../../src/database/driver-adapters.js';
+import { migrate } from '../../src/database/migrator.js';
+import { diffDatabaseToSchema, openSchemaEngine } from '../../src/database/schema-engine.js';
+import { createEmptyDatabase } from '../support/test-database.js';
+import type { TestDatabase } from '../support/test-database.js';
+
+describe('migrations on the machine Postgres', () => {
+  let db: TestDatabase;
+  let opened: OpenedAdapter;
+  beforeAll(async () => {
+    db = await createEmptyDatabase();
+    opened = await openAdapter({ kind: 'postgres', url: db.url }, 2);
+  });
+  afterAll(async () => {
+    await opened.close();
+    await db.drop();
+  });
+
+  it('apply to an empty database, then are up to date', async () => {
+    const applied = await migrate(opened.factory);
+    expect(applied).toEqual(['20261126080000_init', '20261126080100_audit_append_only']);
+    expect(await migrate(opened.factory)).toEqual([]);
+    const client = new pg.Client(db.url);
+    await client.connect();
+    const { rows } = await client.query(`SELECT migration_name, finished_at FROM _prisma_migrations ORDER BY migration_name`);
+    await client.end();
+    expect(rows.map((r: { migration_name: string }) => r.migration_name)).toEqual(applied);
+    expect(rows.every((r: { finished_at: Date | null }) => r.finished_at !== null)).toBe(true);
+  });
+
+  it('leave no drift from schema.prisma', async () => {
+    const engine = await openSchemaEngine(opened.factory);
+    try {
+      expect(await diffDatabaseToSchema(engine)).toBe('');
+    } finally {
+      engine.free();
+    }
+  });
+
+  it('detect drift when the database differs', async () => {
+    const client = new pg.Client(db.url);
+    await client.connect();
+    await client.query('ALTER TABLE chats ADD COLUMN stray_column TEXT');
+    try {
+      const engine = await openSchemaEngine(opened.factory);
+      const sql = await diffDatabaseToSchema(engine);
+      engine.free();
+      expect(sql).toContain('stray_column');
+    } finally {
+      await client.query('ALTER TABLE chats DROP COLUMN stray_column');
+      await client.end();
+    }
+  });
+
+  it('make audit entries append-only at the database level', async () => {
+    const client = new pg.Client(db.url);
+    await client.connect();
+    try {
+      await client.query(`INSERT INTO audit_entries (actor, action) VALUES ('test', 'probe')`);
+      await expect(client.query(`UPDATE audit_entries SET actor = 'x'`)).rejects.toThrow(/append-only/);
+      await expect(client.query(`DELETE FROM audit_entries`)).rejects.toThrow(/append-only/);
+      await expect(client.query(`TRUNCATE audit_entries`)).rejects.toThrow(/append-only/);
+      const { rows } = await client.query(`SELECT actor FROM audit_entries`);
+      expect(rows).toEqual([{ actor: 'test' }]);
+    } finally {
+      await client.end();
+    }
+  });
+});
+
+describe('migrations on embedded PGlite', () => {
+  it('apply to a fresh data directory', async () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'gw-pglite-'));
+    const opened = await openAdapter({ kind: 'embedded', dir });
+    try {
+      expect(await migrate(opened.factory)).toHaveLength(2);
+      expect(await migrate(opened.factory)).toEqual([]);
+      const { rows } = await opened.pglite!.query<{ n: number }>(`SELECT count(*)::int AS n FROM chats`);
+      expect(rows[0]!.n).toBe(0);
+      const tables = await opened.pglite!.query<{ tablename: string }>(
+        `SELECT tablename FROM pg_tables WHERE schemaname = 'public' ORDER BY tablename`);
+      expect(tables.rows.map((r: { tablename: string }) => r.tablename)).toEqual(
+        ['_prisma_migrations', 'audit_entries', 'chat_items', 'chats', 'frontends', 'idempotency_records', 'staff_tokens']);
+    } finally {
+      await opened.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
