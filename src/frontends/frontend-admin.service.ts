@@ -1,0 +1,99 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { AppError } from '../common/app-error.js';
+import { encrypt, randomToken } from '../common/crypto.js';
+import { KEYRING } from '../auth/keyring.js';
+import type { Keyring } from '../auth/keyring.js';
+import type { Frontend, FrontendPatch, FrontendSettings, StoredFrontend } from './frontend.js';
+import { FrontendsRepository } from './frontends.repository.js';
+import { FrontendsService, publicView } from './frontends.service.js';
+
+/** Who made a change, for the audit trail. */
+export interface Actor {
+  actor: string;
+  ip?: string;
+}
+
+export interface FrontendWithSecret {
+  frontend: Frontend;
+  /** Shown once: at creation and at rotation. */
+  secret: string;
+}
+
+/** Creating, changing and re-keying front ends (admin staff). */
+@Injectable()
+export class FrontendAdminService {
+  constructor(
+    private readonly repo: FrontendsRepository,
+    private readonly frontends: FrontendsService,
+    @Inject(KEYRING) private readonly keyring: Keyring,
+  ) {}
+
+  async list(): Promise<Frontend[]> {
+    return (await this.repo.list()).map((f) => publicView(f)!);
+  }
+
+  async get(id: string): Promise<Frontend> {
+    return this.require(await this.frontends.findById(id));
+  }
+
+  async create(_actor: Actor, settings: FrontendSettings): Promise<FrontendWithSecret> {
+    const secret = newSecret();
+    const created = await this.repo.create(settings, newPublicKey(), this.seal(secret));
+    this.frontends.invalidate();
+    return { frontend: publicView(created)!, secret };
+  }
+
+  async update(_actor: Actor, id: string, patch: FrontendPatch): Promise<Frontend> {
+    const before = await this.get(id);
+    const changed = changedFields(before, patch);
+    if (changed.length === 0) return before;
+    const updated = this.require(publicView(await this.repo.update(id, patch)));
+    this.frontends.invalidate();
+    return updated;
+  }
+
+  async rotateSecret(_actor: Actor, id: string): Promise<FrontendWithSecret> {
+    await this.get(id);
+    const secret = newSecret();
+    const updated = this.require(publicView(await this.repo.setSecret(id, this.seal(secret))));
+    this.frontends.invalidate();
+    return { frontend: updated, secret };
+  }
+
+  /** Seeds a front end only into an empty registry (first start); null when one exists already. */
+  async createIfNoneExist(settings: FrontendSettings): Promise<StoredFrontend | null> {
+    const created = await this.repo.createIfNoneExist(settings, newPublicKey(), this.seal(newSecret()));
+    if (created) this.frontends.invalidate();
+    return created;
+  }
+
+  private seal(secret: string): string {
+    return encrypt(this.keyring.encryptionKey, secret);
+  }
+
+  private require<T>(value: T | null): T {
+    if (value === null) throw new AppError('NOT_FOUND', 'No such front end.');
+    return value;
+  }
+}
+
+function newPublicKey(): string {
+  return randomToken('pk_', 24);
+}
+
+function newSecret(): string {
+  return randomToken('sk_', 32);
+}
+
+/** The patch's field paths whose values differ from the current ones (`connect.region`, …). */
+export function changedFields(current: Frontend, patch: FrontendPatch): string[] {
+  const out: string[] = [];
+  const differs = (a: unknown, b: unknown) => JSON.stringify(a) !== JSON.stringify(b);
+  for (const key of ['name', 'allowedOrigins', 'attributeKeys', 'retentionDays', 'redaction'] as const) {
+    if (patch[key] !== undefined && differs(patch[key], current[key])) out.push(key);
+  }
+  for (const [key, value] of Object.entries(patch.connect ?? {})) {
+    if (value !== undefined && differs(value, current.connect[key as keyof Frontend['connect']])) out.push(`connect.${key}`);
+  }
+  return out;
+}
