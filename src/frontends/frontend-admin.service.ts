@@ -3,15 +3,12 @@ import { AppError } from '../common/app-error.js';
 import { encrypt, randomToken } from '../common/crypto.js';
 import { KEYRING } from '../auth/keyring.js';
 import type { Keyring } from '../auth/keyring.js';
+import type { StaffPrincipal } from '../auth/staff-principal.js';
+import { staffActor } from '../audit/audit-actor.js';
+import { AuditService } from '../audit/audit.service.js';
 import type { Frontend, FrontendPatch, FrontendSettings, StoredFrontend } from './frontend.js';
 import { FrontendsRepository } from './frontends.repository.js';
 import { FrontendsService, publicView } from './frontends.service.js';
-
-/** Who made a change, for the audit trail. */
-export interface Actor {
-  actor: string;
-  ip?: string;
-}
 
 export interface FrontendWithSecret {
   frontend: Frontend;
@@ -25,6 +22,7 @@ export class FrontendAdminService {
   constructor(
     private readonly repo: FrontendsRepository,
     private readonly frontends: FrontendsService,
+    private readonly audit: AuditService,
     @Inject(KEYRING) private readonly keyring: Keyring,
   ) {}
 
@@ -36,27 +34,32 @@ export class FrontendAdminService {
     return this.require(await this.frontends.findById(id));
   }
 
-  async create(_actor: Actor, settings: FrontendSettings): Promise<FrontendWithSecret> {
+  async create(staff: StaffPrincipal, ip: string | undefined, settings: FrontendSettings): Promise<FrontendWithSecret> {
     const secret = newSecret();
-    const created = await this.repo.create(settings, newPublicKey(), this.seal(secret));
+    const created = publicView(await this.repo.create(settings, newPublicKey(), this.seal(secret)))!;
     this.frontends.invalidate();
-    return { frontend: publicView(created)!, secret };
+    await this.record(staff, ip, 'frontend.create', created.id, { name: created.name });
+    return { frontend: created, secret };
   }
 
-  async update(_actor: Actor, id: string, patch: FrontendPatch): Promise<Frontend> {
+  /** Changes only what the patch names; an unchanged value is not a change (no write, no audit entry). */
+  async update(staff: StaffPrincipal, ip: string | undefined, id: string, patch: FrontendPatch): Promise<Frontend> {
     const before = await this.get(id);
     const changed = changedFields(before, patch);
     if (changed.length === 0) return before;
     const updated = this.require(publicView(await this.repo.update(id, patch)));
     this.frontends.invalidate();
+    await this.record(staff, ip, 'frontend.update', id, { changed });
     return updated;
   }
 
-  async rotateSecret(_actor: Actor, id: string): Promise<FrontendWithSecret> {
+  /** A new secret; the old one stops verifying at once in this process (others within FRONTEND_CACHE_MS). */
+  async rotateSecret(staff: StaffPrincipal, ip: string | undefined, id: string): Promise<FrontendWithSecret> {
     await this.get(id);
     const secret = newSecret();
     const updated = this.require(publicView(await this.repo.setSecret(id, this.seal(secret))));
     this.frontends.invalidate();
+    await this.record(staff, ip, 'frontend.rotate_secret', id);
     return { frontend: updated, secret };
   }
 
@@ -65,6 +68,10 @@ export class FrontendAdminService {
     const created = await this.repo.createIfNoneExist(settings, newPublicKey(), this.seal(newSecret()));
     if (created) this.frontends.invalidate();
     return created;
+  }
+
+  private async record(staff: StaffPrincipal, ip: string | undefined, action: string, id: string, details?: Record<string, unknown>): Promise<void> {
+    await this.audit.record({ actor: staffActor(staff), action, target: `frontend:${id}`, frontendId: id, ip, ...(details ? { details } : {}) });
   }
 
   private seal(secret: string): string {
