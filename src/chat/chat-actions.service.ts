@@ -1,0 +1,81 @@
+import { Injectable } from '@nestjs/common';
+import { AppError } from '../common/app-error.js';
+import type { ChatRecord } from '../sessions/chat-record.js';
+import type { ChatSession } from '../sessions/chat-session.js';
+import { ChatsRepository } from '../sessions/chats.repository.js';
+import { SessionRegistry } from '../sessions/session-registry.service.js';
+import type { ChatItemDto } from '../transcripts/chat-item.js';
+import { toChatItemDto } from '../transcripts/chat-item.js';
+import { ChatItemsRepository } from '../transcripts/chat-items.repository.js';
+import { checkClientMessageId, checkContent, checkInt, checkMessageId, isObject } from './widget-validation.js';
+
+export interface ChatView {
+  chatId: string;
+  status: string;
+  displayName: string;
+  startedAt: string;
+  endedAt: string | null;
+  lastSeq: number;
+  transcriptIncomplete?: boolean;
+}
+
+/** What a browser can do with its chat; shared by the REST controller and the Socket.IO gateway. */
+@Injectable()
+export class ChatActionsService {
+  constructor(
+    private readonly registry: SessionRegistry,
+    private readonly chats: ChatsRepository,
+    private readonly items: ChatItemsRepository,
+  ) {}
+
+  view(chat: ChatRecord): ChatView {
+    const view: ChatView = {
+      chatId: chat.id,
+      status: chat.status,
+      displayName: chat.displayName,
+      startedAt: chat.startedAt.toISOString(),
+      endedAt: chat.endedAt?.toISOString() ?? null,
+      lastSeq: chat.lastSeq,
+    };
+    if (chat.transcriptIncomplete) view.transcriptIncomplete = true;
+    return view;
+  }
+
+  /** `{ afterSeq, limit }` from a query string or a socket payload. */
+  async itemsAfter(chat: ChatRecord, input: { afterSeq?: unknown; limit?: unknown }): Promise<{ items: ChatItemDto[]; hasMore: boolean }> {
+    const afterSeq = checkInt(input.afterSeq, 'afterSeq', 0, 2_147_483_647, 0);
+    const limit = checkInt(input.limit, 'limit', 1, 500, 100);
+    const rows = await this.items.listAfter(chat.id, afterSeq, limit + 1);
+    return { items: rows.slice(0, limit).map(toChatItemDto), hasMore: rows.length > limit };
+  }
+
+  async send(chat: ChatRecord, payload: unknown): Promise<ChatItemDto> {
+    if (!isObject(payload)) throw AppError.validation([{ field: 'body', message: 'must be an object' }]);
+    const clientMessageId = checkClientMessageId(payload.clientMessageId);
+    const { contentType, content } = checkContent(payload, chat.supportedContentTypes);
+    return (await this.session(chat)).send(clientMessageId, contentType, content);
+  }
+
+  async typing(chat: ChatRecord): Promise<void> {
+    await (await this.session(chat)).typing();
+  }
+
+  async receipt(chat: ChatRecord, kind: 'read' | 'delivered', payload: unknown): Promise<void> {
+    const messageId = checkMessageId(isObject(payload) ? payload.messageId : undefined);
+    await (await this.session(chat)).receipt(kind, messageId);
+  }
+
+  async end(chat: ChatRecord): Promise<{ status: 'ending' | 'ended' }> {
+    const current = await this.chats.findById(chat.id);
+    if (!current || current.status === 'ended') return { status: 'ended' };
+    return { status: await (await this.session(current)).end() };
+  }
+
+  private async session(chat: ChatRecord): Promise<ChatSession> {
+    const session = this.registry.get(chat.id);
+    if (session) return session;
+    const current = await this.chats.findById(chat.id);
+    if (!current || current.status === 'ended') throw new AppError('CHAT_ENDED', 'The chat has ended.');
+    throw new AppError('UPSTREAM_UNAVAILABLE', 'The chat is reconnecting to Amazon Connect; retry shortly.', { retryAfterSeconds: 1 });
+  }
+}

@@ -1,0 +1,53 @@
+import { Module } from '@nestjs/common';
+import type { MiddlewareConsumer, NestModule } from '@nestjs/common';
+import { ThrottlerModule } from '@nestjs/throttler';
+import type { Request } from 'express';
+import { SessionTokenService } from '../auth/session-token.service.js';
+import { APP_CONFIG } from '../config/config.module.js';
+import type { AppConfig } from '../config/app-config.js';
+import { FrontendsModule } from '../frontends/frontends.module.js';
+import { SessionsModule } from '../sessions/sessions.module.js';
+import { ChatAccessService } from './chat-access.service.js';
+import { ChatActionsService } from './chat-actions.service.js';
+import { ChatBroadcaster } from './chat-broadcaster.js';
+import { ChatPresence } from './chat-presence.js';
+import { ChatStartService } from './chat-start.service.js';
+import { ChatGateway } from './chat.gateway.js';
+import { ChatsController } from './chats.controller.js';
+import { IdempotencyRepository } from './idempotency.repository.js';
+import { WidgetCorsMiddleware } from './widget-cors.middleware.js';
+
+const MINUTE_MS = 60_000;
+
+/** Browser-facing chat: widget REST API and the Socket.IO namespace /chat. */
+@Module({
+  imports: [
+    SessionsModule,
+    FrontendsModule,
+    // Chat starts are limited per client IP and per front end (CONTRACT.md §2).
+    ThrottlerModule.forRootAsync({
+      inject: [APP_CONFIG],
+      useFactory: (config: AppConfig) => ({
+        throttlers: [
+          { name: 'ip', ttl: MINUTE_MS, limit: config.chat.chatStartsPerMinutePerIp },
+          {
+            name: 'frontend',
+            ttl: MINUTE_MS,
+            limit: config.chat.chatStartsPerMinutePerFrontend,
+            getTracker: (req: Record<string, unknown>) => String((req as unknown as Request).headers['x-frontend-key'] ?? 'none'),
+          },
+        ],
+      }),
+    }),
+  ],
+  controllers: [ChatsController],
+  providers: [
+    ChatAccessService, ChatActionsService, ChatBroadcaster, ChatPresence, ChatStartService, ChatGateway,
+    IdempotencyRepository, SessionTokenService,
+  ],
+})
+export class ChatModule implements NestModule {
+  configure(consumer: MiddlewareConsumer): void {
+    consumer.apply(WidgetCorsMiddleware).forRoutes('v1/chats', 'v1/chats/*path');
+  }
+}

@@ -1,0 +1,131 @@
+import { Injectable } from '@nestjs/common';
+import { PrismaService } from '../database/prisma.service.js';
+import type { ChatItemRecord } from './chat-item.js';
+import { ITEM_COLUMNS } from './chat-items.repository.js';
+
+/** An item ready to store: `seq` assigned by the chat's owner. */
+export interface NewChatItem {
+  chatId: string;
+  seq: number;
+  connectItemId: string;
+  type: string;
+  contentType: string | null;
+  content: string | null;
+  participantRole: string | null;
+  participantId: string | null;
+  displayName: string | null;
+  absoluteTime: Date;
+  attachments: unknown[] | null;
+  clientMessageId: string | null;
+  contactId: string | null;
+}
+
+/** One chat's share of a batch: written only if the caller still holds the epoch and `prevSeq` is current. */
+export interface ChatAdvance {
+  chatId: string;
+  epoch: number;
+  prevSeq: number;
+  lastSeq: number;
+  lastMessageAt: Date | null;
+}
+
+export interface ReceiptUpdate {
+  chatId: string;
+  connectItemId: string;
+  deliveredAt: Date | null;
+  readAt: Date | null;
+}
+
+export interface StoredReceipt {
+  chatId: string;
+  seq: number;
+  connectItemId: string;
+  deliveredAt: Date | null;
+  readAt: Date | null;
+}
+
+/**
+ * The transcript write path: many chats' items in one statement (group commit). The `chats` update and
+ * the item insert are one atomic statement; a chat whose epoch or last_seq moved is skipped entirely.
+ */
+@Injectable()
+export class ItemStoreRepository {
+  constructor(private readonly prisma: PrismaService) {}
+
+  /** Returns the ids of the chats whose items were stored. */
+  async storeBatch(advances: ChatAdvance[], items: NewChatItem[]): Promise<Set<string>> {
+    const rows = await this.prisma.$queryRawUnsafe<{ id: string }[]>(
+      `WITH owned AS (
+         UPDATE chats c
+            SET last_seq = v.last_seq,
+                last_message_at = COALESCE(v.last_message_at, c.last_message_at),
+                updated_at = now()
+           FROM unnest($1::uuid[], $2::int[], $3::int[], $4::int[], $5::text[]) AS v(id, epoch, prev_seq, last_seq, last_message_at)
+          WHERE c.id = v.id AND c.owner_epoch = v.epoch AND c.last_seq = v.prev_seq
+         RETURNING c.id
+       ), ins AS (
+         INSERT INTO chat_items (chat_id, seq, connect_item_id, type, content_type, content, participant_role,
+                                 participant_id, display_name, absolute_time, attachments, client_message_id,
+                                 contact_id, search)
+         SELECT i.chat_id, i.seq, i.connect_item_id, i.type, i.content_type, i.content, i.participant_role,
+                i.participant_id, i.display_name, i.absolute_time::timestamptz, i.attachments::jsonb,
+                i.client_message_id, i.contact_id,
+                to_tsvector('simple', coalesce(i.display_name, '') || ' ' || coalesce(i.content, ''))
+           FROM unnest($6::uuid[], $7::int[], $8::text[], $9::text[], $10::text[], $11::text[], $12::text[],
+                       $13::text[], $14::text[], $15::text[], $16::text[], $17::text[], $18::text[])
+                AS i(chat_id, seq, connect_item_id, type, content_type, content, participant_role, participant_id,
+                     display_name, absolute_time, attachments, client_message_id, contact_id)
+          WHERE i.chat_id IN (SELECT id FROM owned)
+         RETURNING 1
+       )
+       SELECT id FROM owned`,
+      advances.map((a) => a.chatId),
+      advances.map((a) => a.epoch),
+      advances.map((a) => a.prevSeq),
+      advances.map((a) => a.lastSeq),
+      advances.map((a) => a.lastMessageAt?.toISOString() ?? null),
+      items.map((i) => i.chatId),
+      items.map((i) => i.seq),
+      items.map((i) => i.connectItemId),
+      items.map((i) => i.type),
+      items.map((i) => i.contentType),
+      items.map((i) => i.content),
+      items.map((i) => i.participantRole),
+      items.map((i) => i.participantId),
+      items.map((i) => i.displayName),
+      items.map((i) => i.absoluteTime.toISOString()),
+      items.map((i) => (i.attachments ? JSON.stringify(i.attachments) : null)),
+      items.map((i) => i.clientMessageId),
+      items.map((i) => i.contactId),
+    );
+    return new Set(rows.map((r) => r.id));
+  }
+
+  /** Folds receipts into stored messages, keeping the earliest time of each kind. */
+  async applyReceipts(updates: ReceiptUpdate[]): Promise<StoredReceipt[]> {
+    if (!updates.length) return [];
+    return this.prisma.$queryRawUnsafe<StoredReceipt[]>(
+      `UPDATE chat_items ci
+          SET delivered_at = COALESCE(ci.delivered_at, v.delivered_at::timestamptz, v.read_at::timestamptz),
+              read_at = COALESCE(ci.read_at, v.read_at::timestamptz)
+         FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[]) AS v(chat_id, connect_item_id, delivered_at, read_at)
+        WHERE ci.chat_id = v.chat_id AND ci.connect_item_id = v.connect_item_id
+       RETURNING ci.chat_id AS "chatId", ci.seq, ci.connect_item_id AS "connectItemId",
+                 ci.delivered_at AS "deliveredAt", ci.read_at AS "readAt"`,
+      updates.map((u) => u.chatId),
+      updates.map((u) => u.connectItemId),
+      updates.map((u) => u.deliveredAt?.toISOString() ?? null),
+      updates.map((u) => u.readAt?.toISOString() ?? null),
+    );
+  }
+
+  /** What an owner needs in memory to take a chat over: its Connect ids and newest stored item. */
+  async ownerState(chatId: string): Promise<{ lastSeq: number; knownIds: string[]; last: ChatItemRecord | null }> {
+    const chat = await this.prisma.chat.findUnique({ where: { id: chatId }, select: { lastSeq: true } });
+    const ids = await this.prisma.chatItem.findMany({ where: { chatId }, select: { connectItemId: true } });
+    const last = chat && chat.lastSeq > 0
+      ? await this.prisma.chatItem.findUnique({ where: { chatId_seq: { chatId, seq: chat.lastSeq } }, select: ITEM_COLUMNS })
+      : null;
+    return { lastSeq: chat?.lastSeq ?? 0, knownIds: ids.map((i) => i.connectItemId), last: last as ChatItemRecord | null };
+  }
+}
