@@ -3,6 +3,7 @@ import { ApiOkResponse, ApiProperty, ApiQuery, ApiTags } from '@nestjs/swagger';
 import type { Request } from 'express';
 import { ParamReader } from '../auth/staff-params.js';
 import { CurrentStaff, StaffOnly } from '../auth/staff.decorators.js';
+import { requireUnlimited } from '../auth/staff-principal.js';
 import type { StaffPrincipal } from '../auth/staff-principal.js';
 import { AuditService } from './audit.service.js';
 import type { AuditQuery } from './audit.service.js';
@@ -42,6 +43,7 @@ export class AuditController {
   @ApiQuery({ name: 'limit', required: false, description: '1..500, default 100' })
   @ApiOkResponse({ type: AuditListResponse })
   async list(@CurrentStaff() staff: StaffPrincipal, @Req() req: Request, @Query() query: Record<string, unknown>): Promise<AuditListResponse> {
+    requireUnlimited(staff);
     const q = parseAuditQuery(query);
     const page = await this.audit.list(q);
     const filters = jsonDates({ actor: q.actor, action: q.action, chatId: q.chatId, from: q.from, to: q.to });

@@ -1,3 +1,5 @@
+import { AppError } from '../common/app-error.js';
+
 export type StaffRole = 'admin' | 'reviewer';
 
 export const STAFF_ROLES: readonly StaffRole[] = ['admin', 'reviewer'];
@@ -13,6 +15,15 @@ export interface StaffPrincipal {
 }
 
 export const BOOTSTRAP_ADMIN_ID = 'bootstrap-admin';
+
+/**
+ * Staff tokens and the audit log span every front end, so managing tokens and reading the audit log
+ * need an admin token that is not limited to some front ends (else a limited admin could mint itself
+ * an unlimited token).
+ */
+export function requireUnlimited(principal: StaffPrincipal): void {
+  if (principal.frontendIds !== null) throw new AppError('FORBIDDEN', 'This action needs an admin token that is not limited to front ends.');
+}
 
 export function canSeeFrontend(principal: StaffPrincipal, frontendId: string): boolean {
   return principal.frontendIds === null || principal.frontendIds.includes(frontendId);

@@ -5,6 +5,7 @@ import { clientIp } from '../audit/audit-actor.js';
 import { AppError } from '../common/app-error.js';
 import { isUuid } from './staff-params.js';
 import { CurrentStaff, StaffOnly } from './staff.decorators.js';
+import { requireUnlimited } from './staff-principal.js';
 import type { StaffPrincipal } from './staff-principal.js';
 import {
   CreateStaffTokenBody, CreatedStaffTokenResponse, StaffTokenListResponse, parseCreateStaffToken,
@@ -20,13 +21,15 @@ export class StaffTokensController {
   @Post()
   @ApiCreatedResponse({ type: CreatedStaffTokenResponse })
   create(@CurrentStaff() staff: StaffPrincipal, @Req() req: Request, @Body() body: CreateStaffTokenBody): Promise<CreatedStaffTokenResponse> {
+    requireUnlimited(staff);
     return this.tokens.create(staff, clientIp(req), parseCreateStaffToken(body));
   }
 
   @Get()
   @ApiOkResponse({ type: StaffTokenListResponse, description: 'Never the tokens or their hashes.' })
-  async list(): Promise<StaffTokenListResponse> {
-    return { tokens: await this.tokens.list() };
+  async list(@CurrentStaff() staff: StaffPrincipal, @Req() req: Request): Promise<StaffTokenListResponse> {
+    requireUnlimited(staff);
+    return { tokens: await this.tokens.list(staff, clientIp(req)) };
   }
 
   @Delete(':id')
@@ -34,7 +37,8 @@ export class StaffTokensController {
   @ApiNoContentResponse({ description: 'Revoked (immediately).' })
   @ApiNotFoundResponse()
   async revoke(@CurrentStaff() staff: StaffPrincipal, @Req() req: Request, @Param('id') id: string): Promise<void> {
-    if (!isUuid(id)) throw new AppError('NOT_FOUND', 'No such staff token.');
+    requireUnlimited(staff);
+    if (!isUuid(id)) throw AppError.validation([{ field: 'id', message: 'must be a UUID' }]);
     await this.tokens.revoke(staff, clientIp(req), id);
   }
 }

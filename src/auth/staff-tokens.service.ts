@@ -49,8 +49,10 @@ export class StaffTokensService {
     return { ...toView(record), token };
   }
 
-  async list(): Promise<StaffTokenView[]> {
-    return (await this.tokens.list()).map(toView);
+  async list(actor: StaffPrincipal, ip: string | undefined): Promise<StaffTokenView[]> {
+    const tokens = (await this.tokens.list()).map(toView);
+    await this.audit.record({ actor: staffActor(actor), action: 'token.list', ip, details: { results: tokens.length } });
+    return tokens;
   }
 
   /** Revokes at once: StaffAuthService reads the table on every request. Revoking twice is fine. */

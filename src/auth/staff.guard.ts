@@ -20,7 +20,8 @@ export class StaffGuard implements CanActivate {
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
     const req = context.switchToHttp().getRequest<StaffRequest>();
-    const principal = await this.auth.authenticate(bearerToken(req.headers.authorization));
+    // A class-level and a handler-level @StaffOnly both run this guard: authenticate once per request.
+    const principal = req.staff ?? (await this.auth.authenticate(bearerToken(req.headers.authorization)));
     if (!principal) throw new AppError('UNAUTHENTICATED', 'A valid staff token is required.');
     const required = this.reflector.getAllAndOverride<StaffRole | 'any' | undefined>(STAFF_ROLE_KEY, [
       context.getHandler(),
