@@ -30,8 +30,14 @@ export class EmulatorFixture {
     return this;
   }
 
+  /** Between tests: close this fixture's sockets and forget every contact, config change and token. */
+  async reset(): Promise<void> {
+    for (const socket of this.sockets.splice(0)) socket.close();
+    await this.control('POST', 'reset');
+  }
+
   async stop(): Promise<void> {
-    for (const socket of this.sockets) socket.close();
+    for (const socket of this.sockets.splice(0)) socket.close();
     this.connect?.destroy();
     this.participant?.destroy();
     await this.emulator?.close();
@@ -155,4 +161,21 @@ export class TestSocket {
   close(): void {
     if (this.ws.readyState === WebSocket.OPEN || this.ws.readyState === WebSocket.CONNECTING) this.ws.terminate();
   }
+}
+
+/** Awaits a rejected SDK call and checks its exception class and HTTP status. */
+export async function expectAwsError(
+  call: Promise<unknown>,
+  type: abstract new (...args: never[]) => Error,
+  status: number,
+): Promise<Error & { $metadata: { httpStatusCode?: number; requestId?: string } }> {
+  const err = await call.then(
+    () => {
+      throw new Error(`expected ${type.name}, but the call succeeded`);
+    },
+    (e: unknown) => e as Error & { $metadata: { httpStatusCode?: number; requestId?: string } },
+  );
+  expect(err).toBeInstanceOf(type);
+  expect(err.$metadata.httpStatusCode).toBe(status);
+  return err;
 }
