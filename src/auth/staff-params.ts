@@ -49,6 +49,8 @@ export class ParamReader {
     if (typeof raw !== 'string') return this.fail(name, 'must be a string');
     if (raw.length < (opts.min ?? 1)) return this.fail(name, opts.min === undefined || opts.min <= 1 ? 'must not be empty' : `must be at least ${opts.min} characters`);
     if (raw.length > opts.max) return this.fail(name, `must be at most ${opts.max} characters`);
+    // Postgres text cannot hold NUL; refusing it here keeps it a 400 rather than a database error.
+    if (raw.includes('\u0000')) return this.fail(name, 'must not contain NUL characters');
     if (opts.pattern && !opts.pattern.test(raw)) return this.fail(name, opts.patternText ?? 'has an invalid format');
     return raw;
   }

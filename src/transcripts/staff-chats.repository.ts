@@ -49,39 +49,43 @@ const CHAT_COLUMNS = Prisma.sql`c.id, c.frontend_id AS "frontendId", c.status::t
 export const SNIPPET_START = '[[';
 export const SNIPPET_STOP = ']]';
 
+/**
+ * The chat search statement: chats newest first (started_at desc, id asc, the order of the
+ * chats_started_at_id index), keyset-paginated. With `q`, the matching items come from the GIN index
+ * on chat_items.search; the MATERIALIZED CTE keeps the planner from probing items chat by chat.
+ * Exported so a test can EXPLAIN exactly this statement.
+ */
+export function chatSearchSql(f: ChatSearchFilter): Prisma.Sql {
+  const where: Prisma.Sql[] = [];
+  if (f.frontendIds !== null) where.push(Prisma.sql`c.frontend_id = ANY(${f.frontendIds}::uuid[])`);
+  if (f.status) where.push(Prisma.sql`c.status = ${f.status}::"ChatStatus"`);
+  if (f.from) where.push(Prisma.sql`c.started_at >= ${f.from}`);
+  if (f.to) where.push(Prisma.sql`c.started_at < ${f.to}`);
+  if (f.customerId !== undefined) where.push(Prisma.sql`c.customer_id = ${f.customerId}`);
+  if (f.contactId !== undefined) where.push(Prisma.sql`c.contact_id = ${f.contactId}`);
+  if (f.after) {
+    where.push(Prisma.sql`(c.started_at < ${f.after.startedAt} OR (c.started_at = ${f.after.startedAt} AND c.id > ${f.after.id}::uuid))`);
+  }
+  const conditions = where.length ? Prisma.sql`WHERE ${Prisma.join(where, ' AND ')}` : Prisma.empty;
+  if (f.q === undefined) {
+    return Prisma.sql`SELECT ${CHAT_COLUMNS} FROM chats c ${conditions} ORDER BY c.started_at DESC, c.id ASC LIMIT ${f.limit}`;
+  }
+  return Prisma.sql`
+    WITH matched AS MATERIALIZED (
+      SELECT DISTINCT i.chat_id FROM chat_items i WHERE i.search @@ websearch_to_tsquery('simple', ${f.q})
+    )
+    SELECT ${CHAT_COLUMNS} FROM chats c JOIN matched m ON m.chat_id = c.id ${conditions}
+    ORDER BY c.started_at DESC, c.id ASC LIMIT ${f.limit}`;
+}
+
 /** The staff side of stored chats: search, read, erase and retention. Every value is a bound parameter. */
 @Injectable()
 export class StaffChatsRepository {
   constructor(private readonly prisma: PrismaService) {}
 
-  /**
-   * Chats newest first. With `q`, the matching items come from the GIN index on chat_items.search
-   * (a MATERIALIZED CTE keeps the planner from probing items chat by chat instead).
-   */
-  async search(f: ChatSearchFilter): Promise<StaffChatRecord[]> {
-    if (f.frontendIds !== null && f.frontendIds.length === 0) return [];
-    const where: Prisma.Sql[] = [];
-    if (f.frontendIds !== null) where.push(Prisma.sql`c.frontend_id = ANY(${f.frontendIds}::uuid[])`);
-    if (f.status) where.push(Prisma.sql`c.status = ${f.status}::"ChatStatus"`);
-    if (f.from) where.push(Prisma.sql`c.started_at >= ${f.from}`);
-    if (f.to) where.push(Prisma.sql`c.started_at < ${f.to}`);
-    if (f.customerId !== undefined) where.push(Prisma.sql`c.customer_id = ${f.customerId}`);
-    if (f.contactId !== undefined) where.push(Prisma.sql`c.contact_id = ${f.contactId}`);
-    if (f.after) {
-      where.push(Prisma.sql`(c.started_at < ${f.after.startedAt} OR (c.started_at = ${f.after.startedAt} AND c.id > ${f.after.id}::uuid))`);
-    }
-    const conditions = where.length ? Prisma.sql`WHERE ${Prisma.join(where, ' AND ')}` : Prisma.empty;
-    if (f.q === undefined) {
-      return this.prisma.$queryRaw<StaffChatRecord[]>`
-        SELECT ${CHAT_COLUMNS} FROM chats c ${conditions}
-        ORDER BY c.started_at DESC, c.id ASC LIMIT ${f.limit}`;
-    }
-    return this.prisma.$queryRaw<StaffChatRecord[]>`
-      WITH matched AS MATERIALIZED (
-        SELECT DISTINCT i.chat_id FROM chat_items i WHERE i.search @@ websearch_to_tsquery('simple', ${f.q})
-      )
-      SELECT ${CHAT_COLUMNS} FROM chats c JOIN matched m ON m.chat_id = c.id ${conditions}
-      ORDER BY c.started_at DESC, c.id ASC LIMIT ${f.limit}`;
+  search(f: ChatSearchFilter): Promise<StaffChatRecord[]> {
+    if (f.frontendIds !== null && f.frontendIds.length === 0) return Promise.resolve([]);
+    return this.prisma.$queryRaw<StaffChatRecord[]>(chatSearchSql(f));
   }
 
   /** The text the search matched, per chat (first matching item), with [[…]] around the hits. */
