@@ -3,6 +3,7 @@ import { AppError } from '../common/app-error.js';
 import { encrypt, randomToken } from '../common/crypto.js';
 import { KEYRING } from '../auth/keyring.js';
 import type { Keyring } from '../auth/keyring.js';
+import { canSeeFrontend } from '../auth/staff-principal.js';
 import type { StaffPrincipal } from '../auth/staff-principal.js';
 import { staffActor } from '../audit/audit-actor.js';
 import { AuditService } from '../audit/audit.service.js';
@@ -16,7 +17,10 @@ export interface FrontendWithSecret {
   secret: string;
 }
 
-/** Creating, changing and re-keying front ends (admin staff). */
+/**
+ * Creating, changing and re-keying front ends (admin staff). An admin token limited to some front
+ * ends sees and manages only those (others are 404) and cannot create new ones.
+ */
 @Injectable()
 export class FrontendAdminService {
   constructor(
@@ -26,15 +30,17 @@ export class FrontendAdminService {
     @Inject(KEYRING) private readonly keyring: Keyring,
   ) {}
 
-  async list(): Promise<Frontend[]> {
-    return (await this.repo.list()).map((f) => publicView(f)!);
+  async list(staff: StaffPrincipal): Promise<Frontend[]> {
+    return (await this.repo.list()).filter((f) => canSeeFrontend(staff, f.id)).map((f) => publicView(f)!);
   }
 
-  async get(id: string): Promise<Frontend> {
-    return this.require(await this.frontends.findById(id));
+  async get(staff: StaffPrincipal, id: string): Promise<Frontend> {
+    const found = await this.frontends.findById(id);
+    return this.require(found && canSeeFrontend(staff, found.id) ? found : null);
   }
 
   async create(staff: StaffPrincipal, ip: string | undefined, settings: FrontendSettings): Promise<FrontendWithSecret> {
+    if (staff.frontendIds !== null) throw new AppError('FORBIDDEN', 'A token limited to some front ends cannot create front ends.');
     const secret = newSecret();
     const created = publicView(await this.repo.create(settings, newPublicKey(), this.seal(secret)))!;
     this.frontends.invalidate();
@@ -44,7 +50,7 @@ export class FrontendAdminService {
 
   /** Changes only what the patch names; an unchanged value is not a change (no write, no audit entry). */
   async update(staff: StaffPrincipal, ip: string | undefined, id: string, patch: FrontendPatch): Promise<Frontend> {
-    const before = await this.get(id);
+    const before = await this.get(staff, id);
     const changed = changedFields(before, patch);
     if (changed.length === 0) return before;
     const updated = this.require(publicView(await this.repo.update(id, patch)));
@@ -55,7 +61,7 @@ export class FrontendAdminService {
 
   /** A new secret; the old one stops verifying at once in this process (others within FRONTEND_CACHE_MS). */
   async rotateSecret(staff: StaffPrincipal, ip: string | undefined, id: string): Promise<FrontendWithSecret> {
-    await this.get(id);
+    await this.get(staff, id);
     const secret = newSecret();
     const updated = this.require(publicView(await this.repo.setSecret(id, this.seal(secret))));
     this.frontends.invalidate();

@@ -32,15 +32,15 @@ export class FrontendsController {
   @Get()
   @ApiOperation({ summary: 'List front ends (never their secrets)' })
   @ApiOkResponse({ type: FrontendListResponse })
-  async list(): Promise<FrontendListResponse> {
-    return { frontends: (await this.admin.list()).map(toResponse) };
+  async list(@CurrentStaff() staff: StaffPrincipal): Promise<FrontendListResponse> {
+    return { frontends: (await this.admin.list(staff)).map(toResponse) };
   }
 
   @Get(':id')
   @ApiOkResponse({ type: FrontendResponse })
   @ApiNotFoundResponse({ description: 'NOT_FOUND' })
-  async get(@Param('id') id: string): Promise<FrontendResponse> {
-    return toResponse(await this.admin.get(id));
+  async get(@CurrentStaff() staff: StaffPrincipal, @Param('id') id: string): Promise<FrontendResponse> {
+    return toResponse(await this.admin.get(staff, id));
   }
 
   @Patch(':id')

@@ -216,6 +216,25 @@ describe('admin front-end API', () => {
     expect((await admin.call('GET', `/v1/admin/frontends/${f.id}`)).body.name).toBe('Shop');
   });
 
+  it('limits an admin token scoped to some front ends to those (others 404, no creating)', async () => {
+    const mine = await create({ ...shop, name: 'Mine' });
+    const other = await create({ ...shop, name: 'Other' });
+    const scoped = await admin.call('POST', '/v1/admin/tokens', { name: 'scoped admin', role: 'admin', frontendIds: [mine.id] });
+    expect(scoped.status).toBe(201);
+    const token = scoped.body.token as string;
+    const list = await admin.call('GET', '/v1/admin/frontends', undefined, token);
+    expect(list.body.frontends.map((f: { id: string }) => f.id)).toEqual([mine.id]);
+    expect((await admin.call('GET', `/v1/admin/frontends/${mine.id}`, undefined, token)).status).toBe(200);
+    expect((await admin.call('PATCH', `/v1/admin/frontends/${mine.id}`, { name: 'Mine 2' }, token)).status).toBe(200);
+    for (const [method, path, body] of [['GET', '', undefined], ['PATCH', '', { name: 'x' }], ['POST', '/rotate-secret', undefined]] as const) {
+      const res = await admin.call(method, `/v1/admin/frontends/${other.id}${path}`, body, token);
+      expect([method, res.status, res.body.error.code]).toEqual([method, 404, 'NOT_FOUND']);
+    }
+    const created = await admin.call('POST', '/v1/admin/frontends', shop, token);
+    expect([created.status, created.body.error.code]).toEqual([403, 'FORBIDDEN']);
+    expect((await admin.call('GET', `/v1/admin/frontends/${other.id}`)).body.name).toBe('Other');
+  });
+
   it('audits every change with the fields changed, never the secret', async () => {
     const f = await create();
     await admin.call('PATCH', `/v1/admin/frontends/${f.id}`, { name: 'Renamed', connect: { region: 'ap-south-1' }, retentionDays: 90 });
