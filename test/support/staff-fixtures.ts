@@ -82,7 +82,7 @@ export class StaffFixtures {
                          rpad('message ' || g || ' ', $3::int, 'xyz ') AS content) v`,
       [chatId, count, contentLength],
     );
-    await this.pool.query(`UPDATE chats SET last_seq = $2, last_message_at = timestamptz '2026-11-26T10:00:00Z' + $2 * interval '1 second' WHERE id = $1`, [chatId, count]);
+    await this.pool.query(`UPDATE chats SET last_seq = $2::int, last_message_at = timestamptz '2026-11-26T10:00:00Z' + $2::int * interval '1 second' WHERE id = $1`, [chatId, count]);
   }
 
   async auditEntries(filter: { action?: string; chatId?: string } = {}): Promise<AuditRow[]> {
