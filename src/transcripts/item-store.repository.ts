@@ -58,7 +58,7 @@ export class ItemStoreRepository {
       `WITH owned AS (
          UPDATE chats c
             SET last_seq = v.last_seq,
-                last_message_at = COALESCE(v.last_message_at, c.last_message_at),
+                last_message_at = COALESCE(v.last_message_at::timestamptz, c.last_message_at),
                 updated_at = now()
            FROM unnest($1::uuid[], $2::int[], $3::int[], $4::int[], $5::text[]) AS v(id, epoch, prev_seq, last_seq, last_message_at)
           WHERE c.id = v.id AND c.owner_epoch = v.epoch AND c.last_seq = v.prev_seq
