@@ -32,8 +32,15 @@ export async function startGateway(config: AppConfig, options: GatewayOptions = 
   const target = databaseTarget(config);
   const database = await openAdapter(target, config.database.poolSize);
   if (config.database.migrateOnStart) {
-    const applied = await migrate(database.factory);
-    if (applied.length) boot.log(`migrations applied to ${describeTarget(target)}: ${applied.join(', ')}`);
+    // The schema engine holds Prisma's session-level migration lock on its connection until that
+    // connection closes: on Postgres it gets a pool of its own, closed right after.
+    const migrationDb = target.kind === 'postgres' ? await openAdapter(target, 1) : database;
+    try {
+      const applied = await migrate(migrationDb.factory);
+      if (applied.length) boot.log(`migrations applied to ${describeTarget(target)}: ${applied.join(', ')}`);
+    } finally {
+      if (migrationDb !== database) await migrationDb.close();
+    }
   }
 
   let emulator: { url: string; close(): Promise<void> } | undefined;

@@ -101,7 +101,10 @@ export class TestTab {
   }
 
   async waitFor<T>(check: (tab: TestTab) => T, what: string, timeoutMs = 10_000): Promise<NonNullable<T>> {
-    return until(() => check(this), what, timeoutMs);
+    return until(() => check(this), what, timeoutMs).catch((err: Error) => {
+      err.message += `\nevents so far: ${JSON.stringify(this.events.map((e) => [e.event, e.data])).slice(-3000)}`;
+      throw err;
+    });
   }
 
   emit<T = unknown>(event: string, payload?: unknown): Promise<{ ok: boolean; data?: T; error?: { code: string; message: string } }> {
