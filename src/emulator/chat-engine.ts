@@ -119,6 +119,7 @@ export class ChatEngine {
   typing(participant: Participant): { id: string; time: number } {
     const chat = participant.chat;
     const item = new ChatItem(randomUUID(), chat.nextTime(), 'EVENT', CT.typing, undefined, participant, chat.contactId);
+    if (participant.role === 'CUSTOMER') chat.customerTypingAt = item.time;
     this.broadcast(chat, item);
     return { id: item.id, time: item.time };
   }

@@ -69,7 +69,9 @@ export const CONSOLE_HTML = `<!doctype html>
       div.className = 'contact' + (c.contactId === selected ? ' sel' : '');
       div.textContent = c.customerDisplayName || '(no name)';
       const small = document.createElement('small');
-      small.textContent = c.status + (c.agentJoined ? ' · agent joined' : '') + ' · ' + c.contactId;
+      const typing = c.customerTypingAt && Date.now() - Date.parse(c.customerTypingAt) < 10000;
+      small.textContent = c.status + (c.agentJoined ? ' · agent joined' : '') + (typing ? ' · typing…' : '') + ' · ' + c.contactId;
+      if (c.contactId === selected) $('title').textContent = c.contactId + (typing ? ' — customer is typing…' : '');
       div.append(small);
       div.onclick = () => { selected = c.contactId; shown = ''; refreshContacts(); refreshItems(); };
       return div;
@@ -78,7 +80,6 @@ export const CONSOLE_HTML = `<!doctype html>
 
   async function refreshItems() {
     if (!selected) return;
-    $('title').textContent = selected;
     const { items } = await call('GET', 'contacts/' + selected + '/transcript');
     const key = JSON.stringify(items);
     if (key === shown) return;

@@ -86,6 +86,8 @@ export class Chat {
   attachments: Attachment[] | null = null;
   timer: ReturnType<typeof setTimeout> | null = null;
   rehydratedPending = false;
+  /** When the customer last sent typing (the agent console has no socket of its own to see it). */
+  customerTypingAt = 0;
   past: PastLink | null = null;
 
   constructor(

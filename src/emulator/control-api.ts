@@ -156,6 +156,7 @@ function listContacts(store: ContactStore, status: string | null): unknown[] {
       startedAt: iso(chat.contactStartedAt[index]!),
       endedAt: chat.status === 'ENDED' ? iso(chat.endedAt) : null,
       ending: chat.ending,
+      customerTypingAt: chat.customerTypingAt ? iso(chat.customerTypingAt) : null,
     });
   }
   return out;

@@ -94,6 +94,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
       if (path !== '/emulator/') return void res.writeHead(302, { Location: '/emulator/' }).end();
       return void res.writeHead(200, { 'Content-Type': 'text/html; charset=utf-8', 'Cache-Control': 'no-store' }).end(CONSOLE_HTML);
     }
+    if (path === '/favicon.ico') return void res.writeHead(204).end();
     if (path.startsWith('/emulator/')) return void handleControl(controlDeps, req, res, path).catch(fail);
     if (path.startsWith('/participant/') || path.startsWith('/contact/')) {
       return sendJson(res, 404, { message: `No operation at ${method} ${path}` }, { 'x-amzn-ErrorType': 'UnknownOperationException' });

@@ -10,10 +10,10 @@ async function main(): Promise<void> {
     process.stderr.write('EMULATOR_PORT must be a whole number between 0 and 65535\n');
     process.exit(1);
   }
+  // startEmulator logs where it listens and where the agent console is.
   const emulator = await startEmulator({ host, port, logLevel: envValue('LOG_LEVEL') || 'info' });
-  process.stdout.write(`Connect emulator: endpoint ${emulator.url} · agent console ${emulator.url}/emulator/\n`);
   const stop = (signal: string) => {
-    process.stdout.write(`${signal}: stopping the emulator\n`);
+    process.stderr.write(`[emulator] ${signal}: stopping\n`);
     void emulator.close().then(() => process.exit(0));
   };
   process.once('SIGTERM', () => stop('SIGTERM'));
