@@ -4,6 +4,15 @@ import type { Browser, Page } from 'playwright-core';
 import { ADMIN, StaffFixtures, startStaffGateway } from '../support/staff-fixtures.js';
 import type { StaffGateway } from '../support/staff-fixtures.js';
 
+// Browser globals for the functions Playwright runs inside the page (the project's lib has no DOM types).
+/* eslint-disable @typescript-eslint/no-explicit-any */
+declare const window: any;
+declare const document: any;
+declare const location: any;
+declare const sessionStorage: any;
+declare const localStorage: any;
+/* eslint-enable @typescript-eslint/no-explicit-any */
+
 const CHROMIUM = '/usr/bin/chromium';
 const FLAGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'];
 const haveChromium = existsSync(CHROMIUM);
@@ -57,9 +66,9 @@ describeIfChromium('staff page in headless Chromium', () => {
     });
     page.on('pageerror', (e) => errors.push(e.message));
     await page.addInitScript(() => {
-      const w = window as unknown as { __csp: string[] };
+      const w = window as { __csp: string[] };
       w.__csp = [];
-      document.addEventListener('securitypolicyviolation', (e) => w.__csp.push(`${e.violatedDirective} ${e.sample}`));
+      document.addEventListener('securitypolicyviolation', (e: { violatedDirective: string; sample: string }) => w.__csp.push(`${e.violatedDirective} ${e.sample}`));
     });
     return page;
   }
@@ -100,10 +109,10 @@ describeIfChromium('staff page in headless Chromium', () => {
     await page.hover('#chat-title');
     await page.hover('#transcript li:nth-child(2)');
     const injected = await page.evaluate(() => ({
-      pwned: (window as unknown as { __pwned?: string }).__pwned ?? null,
+      pwned: (window as { __pwned?: string }).__pwned ?? null,
       elements: document.querySelectorAll('main script, main img, main svg, main iframe, #transcript a, #transcript b, #chat-title *, #results b, #results img').length,
-      scripts: [...document.scripts].map((s) => new URL(s.src || 'inline:', location.href).pathname),
-      csp: (window as unknown as { __csp: string[] }).__csp,
+      scripts: [...document.scripts].map((s: { src: string }) => new URL(s.src || 'inline:', location.href).pathname),
+      csp: (window as { __csp: string[] }).__csp,
     }));
     expect(injected).toEqual({ pwned: null, elements: 0, scripts: ['/admin/admin.js'], csp: [] });
     expect(dialogs).toEqual([]);
