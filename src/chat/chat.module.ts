@@ -1,4 +1,4 @@
-import { Module } from '@nestjs/common';
+import { Global, Module } from '@nestjs/common';
 import type { MiddlewareConsumer, NestModule } from '@nestjs/common';
 import { ThrottlerModule } from '@nestjs/throttler';
 import type { Request } from 'express';
@@ -16,10 +16,13 @@ import { ChatGateway } from './chat.gateway.js';
 import { ChatsController } from './chats.controller.js';
 import { IdempotencyRepository } from './idempotency.repository.js';
 import { WidgetCorsMiddleware } from './widget-cors.middleware.js';
+import { ChatTerminatorService } from './chat-terminator.service.js';
+import { CHAT_TERMINATOR } from '../transcripts/chat-terminator.js';
 
 const MINUTE_MS = 60_000;
 
-/** Browser-facing chat: widget REST API and the Socket.IO namespace /chat. */
+/** Browser-facing chat: widget REST API and the Socket.IO namespace /chat. Global for CHAT_TERMINATOR. */
+@Global()
 @Module({
   imports: [
     SessionsModule,
@@ -44,7 +47,9 @@ const MINUTE_MS = 60_000;
   providers: [
     ChatAccessService, ChatActionsService, ChatBroadcaster, ChatPresence, ChatStartService, ChatGateway,
     IdempotencyRepository, SessionTokenService,
+    { provide: CHAT_TERMINATOR, useClass: ChatTerminatorService },
   ],
+  exports: [CHAT_TERMINATOR],
 })
 export class ChatModule implements NestModule {
   configure(consumer: MiddlewareConsumer): void {
