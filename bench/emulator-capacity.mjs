@@ -3,6 +3,7 @@
 // 20,000 open files). Uses the built dist/ output: `npm run build && node --expose-gc bench/emulator-capacity.mjs`.
 // Options (environment): CONTACTS (default 10000), CLIENT_PROCESSES (default 4).
 import { fork } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import { WebSocket } from 'ws';
 
@@ -84,6 +85,7 @@ async function runClient() {
     const chat = await json('/contact/chat', 'PUT', {
       InstanceId: 'bench',
       ContactFlowId: 'flow',
+      ClientToken: randomUUID(),
       ParticipantDetails: { DisplayName: `Customer ${process.pid}-${n}` },
     });
     const connection = await json('/participant/connection', 'POST', { Type: ['WEBSOCKET', 'CONNECTION_CREDENTIALS'] }, chat.ParticipantToken);

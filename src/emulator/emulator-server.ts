@@ -83,10 +83,15 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
       if (!res.headersSent) sendJson(res, 500, { error: { code: 'INTERNAL', message: 'internal error' } });
       else res.destroy();
     };
+    const control = path.startsWith('/emulator') && !path.startsWith(ATTACHMENT_PATH);
+    // The control API has no authentication: web pages of other origins must not drive it from a browser.
+    if (control && isForeignOrigin(req.headers.origin, req.headers.host)) {
+      return sendJson(res, 403, { error: { code: 'FORBIDDEN', message: 'the control API answers only its own origin' } });
+    }
     if (method === 'OPTIONS') return answerPreflight(req, res);
     const operation = operationFor(method, path);
     if (operation) return void dispatcher.handle(operation, req, res).catch(fail);
-    setCors(req, res);
+    if (!control) setCors(req, res);
     if (path.startsWith(ATTACHMENT_PATH)) {
       return void serveAttachmentUrl(attachmentDeps, req, res, decodeURIComponent(path.slice(ATTACHMENT_PATH.length))).catch(fail);
     }
@@ -132,6 +137,15 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
         server.closeAllConnections();
       })),
   };
+}
+
+function isForeignOrigin(origin: string | undefined, host: string | undefined): boolean {
+  if (!origin) return false;
+  try {
+    return new URL(origin).host !== host;
+  } catch {
+    return true;
+  }
 }
 
 function isLoopback(host: string | undefined): boolean {

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { OperationHandler, PublicBases } from './api-types.js';
-import { conflict, resourceNotFound, validationError } from './aws-errors.js';
+import { conflict, constraintMessage, resourceNotFound, validationError } from './aws-errors.js';
 import type { ChatEngine } from './chat-engine.js';
 import { MESSAGE_LIMITS } from './connect-api.js';
 import type { Participant } from './contact-store.js';
@@ -9,7 +9,6 @@ import { CT, connectItem, iso } from './item-format.js';
 import type { TokenCodec } from './token-codec.js';
 import { queryTranscript, TranscriptQueryError } from './transcript-query.js';
 import { BodyReader, ISO_MS } from './validation.js';
-import { constraintMessage } from './aws-errors.js';
 import { WEBSOCKET_PATH } from './websocket-hub.js';
 
 export interface ParticipantApiDeps {

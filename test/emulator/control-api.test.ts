@@ -178,13 +178,17 @@ describe('emulator control API', () => {
     );
   });
 
-  it('serves the agent console page and reports stats', async () => {
+  it('serves the agent console page, reports stats and refuses other origins', async () => {
     const page = await fetch(`${fx.url}/emulator/`);
     expect(page.status).toBe(200);
     expect(page.headers.get('content-type')).toContain('text/html');
     const html = await page.text();
     expect(html).toContain('agent console');
     expect(html).toContain("'/emulator/'");
+    const foreign = await fetch(`${fx.url}/emulator/reset`, { method: 'POST', headers: { Origin: 'http://evil.test' } });
+    expect(foreign.status).toBe(403);
+    const own = await fetch(`${fx.url}/emulator/stats`, { headers: { Origin: fx.url } });
+    expect(own.status).toBe(200);
     const redirect = await fetch(`${fx.url}/emulator`, { redirect: 'manual' });
     expect(redirect.status).toBe(302);
     await fx.chat();
