@@ -73,6 +73,16 @@ describe('Participant API through @aws-sdk/client-connectparticipant', () => {
       );
     });
 
+    it('a connection token stops working at its Expiry', async () => {
+      await fx.configure({ connectionTokenLifetimeSeconds: 0.05 });
+      const chat = await fx.chat({}, { socket: false });
+      const connection = await fx.participant.send(
+        new CreateParticipantConnectionCommand({ ParticipantToken: chat.participantToken, Type: ['CONNECTION_CREDENTIALS'] }),
+      );
+      await until(() => Date.now() > Date.parse(connection.ConnectionCredentials!.Expiry!), 'the token expiry');
+      await expectAwsError(send({ ...chat, connectionToken: connection.ConnectionCredentials!.ConnectionToken! }, 'late'), AccessDeniedException, 403);
+    });
+
     it('every connection token stays valid after a refresh', async () => {
       const chat = await fx.chat({}, { socket: false });
       const refreshed = await fx.participant.send(
@@ -243,6 +253,16 @@ describe('Participant API through @aws-sdk/client-connectparticipant', () => {
       await event(chat, `${CT_EVENT}typing`);
       await fx.control('POST', `contacts/${chat.contactId}/supervisor/leave`, {});
       await event(chat, `${CT_EVENT}message.read`, JSON.stringify({ messageId: body.id }));
+    });
+
+    it('answers a repeated ClientToken with the first reply', async () => {
+      const chat = await fx.chat();
+      const typing = (ClientToken: string) =>
+        fx.participant.send(new SendEventCommand({ ConnectionToken: chat.connectionToken, ContentType: `${CT_EVENT}typing`, ClientToken }));
+      const first = await typing('typing-1');
+      expect((await typing('typing-1')).Id).toBe(first.Id);
+      expect((await typing('typing-2')).Id).not.toBe(first.Id);
+      await until(() => chat.socket!.items.filter((i) => i.ContentType === `${CT_EVENT}typing`).length === 2, 'two typing events');
     });
 
     it('refuses bad receipt content, unknown messages and unsupported event types', async () => {
