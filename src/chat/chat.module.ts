@@ -14,6 +14,7 @@ import { ChatPresence } from './chat-presence.js';
 import { ChatStartService } from './chat-start.service.js';
 import { ChatGateway } from './chat.gateway.js';
 import { ChatsController } from './chats.controller.js';
+import { DemoPageController } from './demo-page.controller.js';
 import { IdempotencyRepository } from './idempotency.repository.js';
 import { WidgetCorsMiddleware } from './widget-cors.middleware.js';
 import { ChatTerminatorService } from './chat-terminator.service.js';
@@ -43,7 +44,7 @@ const MINUTE_MS = 60_000;
       }),
     }),
   ],
-  controllers: [ChatsController],
+  controllers: [ChatsController, DemoPageController],
   providers: [
     ChatAccessService, ChatActionsService, ChatBroadcaster, ChatPresence, ChatStartService, ChatGateway,
     IdempotencyRepository, SessionTokenService,

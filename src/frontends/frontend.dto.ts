@@ -72,6 +72,7 @@ export class FrontendListResponse {
 
 export class DemoConfigDto {
   @ApiProperty({ description: 'The demo front end\'s publishable key.' }) publicKey!: string;
+  @ApiProperty({ required: false, description: 'The bundled emulator\'s agent console, when it runs.' }) agentConsoleUrl?: string;
 }
 
 export function toResponse(f: Frontend): FrontendResponse {
