@@ -11,6 +11,8 @@ import { databaseTarget } from './database/database-target.js';
 import { describeTarget, openAdapter } from './database/driver-adapters.js';
 import { migrate } from './database/migrator.js';
 import { AppModule } from './app.module.js';
+import { RedisIoAdapter } from './chat/redis-io.adapter.js';
+import { ReadinessRegistry } from './health/readiness.registry.js';
 
 export interface Gateway {
   app: INestApplication;
@@ -59,6 +61,17 @@ export async function startGateway(config: AppConfig, options: GatewayOptions = 
   if (config.http.trustProxy !== undefined) app.set('trust proxy', config.http.trustProxy);
   app.useBodyParser('json', { limit: '256kb' });
   app.enableShutdownHooks();
+  let redisIo: RedisIoAdapter | undefined;
+  if (config.redisUrl) {
+    redisIo = new RedisIoAdapter(app, config.redisUrl, config.redisPrefix);
+    await redisIo.connect();
+    app.useWebSocketAdapter(redisIo);
+    const io = redisIo;
+    app.get(ReadinessRegistry).register('redis', async () => {
+      if (!io.ready) throw new Error('Redis is not connected');
+      return true;
+    });
+  }
   setUpOpenApi(app);
 
   await app.listen(config.http.port, config.http.host);
@@ -76,6 +89,7 @@ export async function startGateway(config: AppConfig, options: GatewayOptions = 
       if (closed) return;
       closed = true;
       await app.close();
+      await redisIo?.disconnect();
       await emulator?.close();
     },
   };

@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { AppError } from '../common/app-error.js';
+import type { ErrorCode } from '../common/app-error.js';
 import type { ChatRecord } from '../sessions/chat-record.js';
 import type { ChatSession } from '../sessions/chat-session.js';
 import { ChatsRepository } from '../sessions/chats.repository.js';
@@ -7,6 +8,9 @@ import { SessionRegistry } from '../sessions/session-registry.service.js';
 import type { ChatItemDto } from '../transcripts/chat-item.js';
 import { toChatItemDto } from '../transcripts/chat-item.js';
 import { ChatItemsRepository } from '../transcripts/chat-items.repository.js';
+import { ChatCluster, unwrap } from './chat-cluster.js';
+import type { OwnerAction } from './chat-cluster.js';
+import type { Ack } from './chat-socket.events.js';
 import { checkClientMessageId, checkContent, checkInt, checkMessageId, isObject } from './widget-validation.js';
 
 export interface ChatView {
@@ -19,14 +23,23 @@ export interface ChatView {
   transcriptIncomplete?: boolean;
 }
 
-/** What a browser can do with its chat; shared by the REST controller and the Socket.IO gateway. */
+/**
+ * What a browser can do with its chat; shared by the REST controller and the Socket.IO gateway.
+ * Actions run on the process that holds the chat's Connect connection (locally, or via the cluster).
+ */
 @Injectable()
 export class ChatActionsService {
   constructor(
     private readonly registry: SessionRegistry,
     private readonly chats: ChatsRepository,
     private readonly items: ChatItemsRepository,
-  ) {}
+    private readonly cluster: ChatCluster,
+  ) {
+    cluster.onAction((chatId, action) => {
+      const session = this.registry.get(chatId);
+      return session ? toAck(() => this.runLocally(session, action)) : null;
+    });
+  }
 
   view(chat: ChatRecord): ChatView {
     const view: ChatView = {
@@ -53,29 +66,54 @@ export class ChatActionsService {
     if (!isObject(payload)) throw AppError.validation([{ field: 'body', message: 'must be an object' }]);
     const clientMessageId = checkClientMessageId(payload.clientMessageId);
     const { contentType, content } = checkContent(payload, chat.supportedContentTypes);
-    return (await this.session(chat)).send(clientMessageId, contentType, content);
+    return this.onOwner<ChatItemDto>(chat, { kind: 'send', clientMessageId, contentType, content });
   }
 
   async typing(chat: ChatRecord): Promise<void> {
-    await (await this.session(chat)).typing();
+    await this.onOwner(chat, { kind: 'typing' });
   }
 
-  async receipt(chat: ChatRecord, kind: 'read' | 'delivered', payload: unknown): Promise<void> {
+  async receipt(chat: ChatRecord, receipt: 'read' | 'delivered', payload: unknown): Promise<void> {
     const messageId = checkMessageId(isObject(payload) ? payload.messageId : undefined);
-    await (await this.session(chat)).receipt(kind, messageId);
+    await this.onOwner(chat, { kind: 'receipt', receipt, messageId });
   }
 
   async end(chat: ChatRecord): Promise<{ status: 'ending' | 'ended' }> {
     const current = await this.chats.findById(chat.id);
     if (!current || current.status === 'ended') return { status: 'ended' };
-    return { status: await (await this.session(current)).end() };
+    return { status: await this.onOwner<'ending' | 'ended'>(current, { kind: 'end' }) };
   }
 
-  private async session(chat: ChatRecord): Promise<ChatSession> {
-    const session = this.registry.get(chat.id);
-    if (session) return session;
+  private async runLocally(session: ChatSession, action: OwnerAction): Promise<unknown> {
+    switch (action.kind) {
+      case 'send':
+        return session.send(action.clientMessageId, action.contentType, action.content);
+      case 'typing':
+        return session.typing();
+      case 'receipt':
+        return session.receipt(action.receipt, action.messageId);
+      case 'end':
+        return session.end();
+    }
+  }
+
+  private async onOwner<T>(chat: ChatRecord, action: OwnerAction): Promise<T> {
+    const local = this.registry.get(chat.id);
+    if (local) return (await this.runLocally(local, action)) as T;
+    const remote = await this.cluster.callOwner(chat.id, action);
+    if (remote) return unwrap<T>(remote, (code, message) => new AppError(code as ErrorCode, message, code === 'RATE_LIMITED' || code === 'UPSTREAM_UNAVAILABLE' ? { retryAfterSeconds: 1 } : {}));
     const current = await this.chats.findById(chat.id);
     if (!current || current.status === 'ended') throw new AppError('CHAT_ENDED', 'The chat has ended.');
     throw new AppError('UPSTREAM_UNAVAILABLE', 'The chat is reconnecting to Amazon Connect; retry shortly.', { retryAfterSeconds: 1 });
+  }
+}
+
+async function toAck(fn: () => Promise<unknown>): Promise<Ack<unknown>> {
+  try {
+    const data = await fn();
+    return { ok: true, data: data ?? {} };
+  } catch (err) {
+    if (err instanceof AppError) return { ok: false, error: { code: err.code, message: err.message } };
+    return { ok: false, error: { code: 'INTERNAL', message: 'Something went wrong on our side.' } };
   }
 }

@@ -15,6 +15,7 @@ import { FrontendsService } from '../frontends/frontends.service.js';
 import type { ChatRecord } from '../sessions/chat-record.js';
 import { ChatsRepository } from '../sessions/chats.repository.js';
 import { SessionRegistry } from '../sessions/session-registry.service.js';
+import { createRedactor } from '../transcripts/redaction.js';
 import { IdempotencyRepository } from './idempotency.repository.js';
 import { checkContent, parseStartChat } from './widget-validation.js';
 
@@ -107,9 +108,11 @@ export class ChatStartService {
     } catch (err) {
       throw err instanceof ConnectError ? err.toAppError() : err;
     }
+    const redact = createRedactor(frontend.redaction);
     const record = await this.chats.create({
       frontendId: frontend.id,
-      displayName: body.displayName,
+      // Connect sees what the customer typed; what we store is masked like every other customer text.
+      displayName: redact ? redact(body.displayName) : body.displayName,
       customerId: body.customer?.id ?? null,
       contactId: started.contactId,
       participantId: started.participantId,

@@ -17,6 +17,10 @@ import { ChatActionsService } from './chat-actions.service.js';
 import { CHAT_NAMESPACE } from './chat-socket.events.js';
 import type { Ack, HandshakeAuth } from './chat-socket.events.js';
 import { ChatBroadcaster } from './chat-broadcaster.js';
+import { ChatCluster } from './chat-cluster.js';
+import { ChatFanout } from './chat-fanout.js';
+import { APP_CONFIG } from '../config/config.module.js';
+import type { AppConfig } from '../config/app-config.js';
 import { ChatPresence } from './chat-presence.js';
 import { SocketFeed } from './socket-feed.js';
 import { checkInt, isObject } from './widget-validation.js';
@@ -40,10 +44,13 @@ export class ChatGateway implements OnGatewayInit, OnGatewayDisconnect, OnApplic
     private readonly registry: SessionRegistry,
     private readonly presence: ChatPresence,
     @Inject(ChatEvents) events: ChatEvents,
-    broadcaster: ChatBroadcaster,
+    fanout: ChatFanout,
+    private readonly broadcaster: ChatBroadcaster,
+    private readonly cluster: ChatCluster,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
     readiness: ReadinessRegistry,
   ) {
-    events.attach(broadcaster);
+    events.attach(fanout);
     readiness.register('socketio', async () => {
       if (!this.ns) throw new Error('Socket.IO server not initialised');
       return { sockets: this.ns.sockets.size };
@@ -51,6 +58,7 @@ export class ChatGateway implements OnGatewayInit, OnGatewayDisconnect, OnApplic
   }
 
   afterInit(ns: Namespace): void {
+    if (this.config.redisUrl) this.cluster.bind(ns, this.broadcaster);
     ns.use((socket, next) => {
       this.authenticate(socket).then(() => next(), (err: unknown) => {
         const code = err instanceof AppError ? err.code : 'UNAUTHENTICATED';

@@ -10,6 +10,8 @@ import { SessionsModule } from '../sessions/sessions.module.js';
 import { ChatAccessService } from './chat-access.service.js';
 import { ChatActionsService } from './chat-actions.service.js';
 import { ChatBroadcaster } from './chat-broadcaster.js';
+import { ChatCluster } from './chat-cluster.js';
+import { ChatFanout } from './chat-fanout.js';
 import { ChatPresence } from './chat-presence.js';
 import { ChatStartService } from './chat-start.service.js';
 import { ChatGateway } from './chat.gateway.js';
@@ -46,7 +48,7 @@ const MINUTE_MS = 60_000;
   ],
   controllers: [ChatsController, DemoPageController],
   providers: [
-    ChatAccessService, ChatActionsService, ChatBroadcaster, ChatPresence, ChatStartService, ChatGateway,
+    ChatAccessService, ChatActionsService, ChatBroadcaster, ChatCluster, ChatFanout, ChatPresence, ChatStartService, ChatGateway,
     IdempotencyRepository, SessionTokenService,
     { provide: CHAT_TERMINATOR, useClass: ChatTerminatorService },
   ],

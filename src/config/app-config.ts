@@ -54,6 +54,8 @@ export interface AppConfig {
   connect: ConnectConfig;
   chat: ChatPolicyConfig;
   redisUrl: string | undefined;
+  /** Namespaces this deployment's Redis streams and channels (several deployments may share a Redis). */
+  redisPrefix: string;
 }
 
 function readTrustProxy(env: Env): HttpConfig['trustProxy'] {
@@ -63,6 +65,12 @@ function readTrustProxy(env: Env): HttpConfig['trustProxy'] {
   if (raw === 'false') return false;
   if (/^\d+$/.test(raw)) return Number(raw);
   if (!/^[A-Za-z0-9.:/,\s_-]+$/.test(raw)) throw new ConfigError('TRUST_PROXY', 'must be true, a hop count or a list of addresses');
+  return raw;
+}
+
+function readPrefix(env: Env, name: string, fallback: string): string {
+  const raw = readString(env, name, fallback)!;
+  if (!/^[A-Za-z0-9:_.-]{1,64}$/.test(raw)) throw new ConfigError(name, 'must be 1 to 64 characters of letters, digits, : _ . -');
   return raw;
 }
 
@@ -102,5 +110,6 @@ export function loadConfig(env: Env): AppConfig {
       chatStartsPerMinutePerFrontend: readInt(env, 'CHAT_STARTS_PER_MINUTE_PER_FRONTEND', 120, 1, 1_000_000),
     },
     redisUrl: readUrl(env, 'REDIS_URL', ['redis:', 'rediss:']),
+    redisPrefix: readPrefix(env, 'REDIS_PREFIX', 'chat-gateway'),
   };
 }
