@@ -81,7 +81,7 @@ describe('the demo front end (CONTRACT.md §1)', () => {
     for (const gw of [a, b]) {
       const res = await fetch(`${gw.url}/v1/demo/config`);
       expect(res.status).toBe(200);
-      expect(await res.json()).toEqual({ publicKey: demo.public_key });
+      expect(await res.json()).toEqual({ publicKey: demo.public_key, agentConsoleUrl: expect.stringMatching(/^http:\/\/127\.0\.0\.1:\d+\/emulator\/$/) });
     }
   });
 
