@@ -162,4 +162,30 @@ describe('chats end to end (emulator over HTTP and WebSocket)', () => {
     const items2 = await (await widgetFetch(stack, chat, `/v1/chats/${chat.chatId}/items`)).json();
     expect((items2 as { items: unknown[] }).items).toHaveLength(items.length);
   });
+
+  it('ends when the chat duration runs out', async () => {
+    const chat = await startChat(stack, frontend);
+    const t = await tab(chat.sessionToken);
+    await emu.expire(chat.contactId);
+    await t.waitFor((x) => x.of('chat:ended').length === 1, 'chat:ended');
+    expect(['duration', 'stopped']).toContain((t.of('chat:ended')[0] as { reason: string }).reason);
+    const view = (await (await widgetFetch(stack, chat, `/v1/chats/${chat.chatId}`)).json()) as { status: string };
+    expect(view.status).toBe('ended');
+  });
+
+  it('translates Connect throttling into RATE_LIMITED with Retry-After, after its own retries', async () => {
+    const chat = await startChat(stack, frontend);
+    await emu.configure({ failNext: [{ operation: 'SendMessage', status: 429, errorType: 'ThrottlingException', count: 10, contactId: chat.contactId }] });
+    try {
+      const res = await widgetFetch(stack, chat, `/v1/chats/${chat.chatId}/messages`, { method: 'POST', body: JSON.stringify({ content: 'busy?', clientMessageId: 'busy-1' }) });
+      expect(res.status).toBe(429);
+      expect(Number(res.headers.get('retry-after'))).toBeGreaterThan(0);
+      expect(((await res.json()) as { error: { code: string } }).error.code).toBe('RATE_LIMITED');
+    } finally {
+      await emu.configure({ failNext: [] });
+    }
+    const again = await widgetFetch(stack, chat, `/v1/chats/${chat.chatId}/messages`, { method: 'POST', body: JSON.stringify({ content: 'busy?', clientMessageId: 'busy-1' }) });
+    expect(again.status).toBe(201);
+    expect((await emu.transcript(chat.contactId)).filter((i) => i.Content === 'busy?')).toHaveLength(1);
+  });
 });
