@@ -104,6 +104,25 @@ describe('chats end to end (emulator over HTTP and WebSocket)', () => {
     assertGapless(t.items());
   });
 
+  it('stores an item seen live and again in the backfill after a reconnect only once', async () => {
+    const chat = await startChat(stack, frontend);
+    const t = await tab(chat.sessionToken);
+    await emu.agentJoin(chat.contactId);
+    await emu.agentSay(chat.contactId, 'before the drop');
+    await t.waitFor((x) => x.messages().includes('before the drop'), 'live message');
+    await emu.dropSockets(chat.contactId, 'close');
+    await emu.agentSay(chat.contactId, 'while reconnecting');
+    await t.waitFor((x) => x.of('chat:state').some((s) => (s as { status: string }).status === 'reconnecting'), 'reconnecting state');
+    await t.waitFor((x) => x.messages().includes('while reconnecting'), 'message from the backfill');
+    await emu.agentSay(chat.contactId, 'after the reconnect');
+    await t.waitFor((x) => x.messages().includes('after the reconnect'), 'live again');
+    expect(t.messages()).toEqual(['before the drop', 'while reconnecting', 'after the reconnect']);
+    assertGapless(t.items());
+    const stored = (await (await widgetFetch(stack, chat, `/v1/chats/${chat.chatId}/items?limit=500`)).json()) as { items: { id: string }[] };
+    expect(new Set(stored.items.map((i) => i.id)).size).toBe(stored.items.length);
+    expect(stored.items.length).toBe((await emu.transcript(chat.contactId)).length);
+  });
+
   it('passes typing and receipts both ways', async () => {
     const chat = await startChat(stack, frontend);
     const t = await tab(chat.sessionToken);
