@@ -67,6 +67,19 @@ describe('zero-configuration start', () => {
     expect(await res.json()).toEqual({ error: { code: 'NOT_FOUND', message: expect.any(String) } });
   });
 
+  it('serves the demo page and OpenAPI docs for the REST API', async () => {
+    const page = await fetch('http://127.0.0.1:3000/');
+    expect(page.status).toBe(200);
+    expect(await page.text()).toContain('/socket.io/socket.io.min.js');
+    const demo = (await (await fetch('http://127.0.0.1:3000/v1/demo/config')).json()) as { publicKey: string };
+    expect(demo.publicKey).toMatch(/^pk_/);
+    const doc = (await (await fetch('http://127.0.0.1:3000/docs/openapi.json')).json()) as { paths: Record<string, unknown> };
+    for (const path of ['/v1/chats', '/v1/chats/{chatId}', '/v1/chats/{chatId}/items', '/v1/chats/{chatId}/messages', '/v1/chats/{chatId}/end',
+      '/v1/admin/chats', '/v1/admin/frontends', '/v1/admin/tokens', '/v1/admin/audit', '/health/ready']) {
+      expect(Object.keys(doc.paths)).toContain(path);
+    }
+  });
+
   it('shuts down cleanly on SIGTERM', async () => {
     expect(await gw.stop('SIGTERM')).toBe(0);
   });
