@@ -35,8 +35,3 @@ export class ChatAccessService {
     return this.chats.findById(chat.id);
   }
 }
-
-export function bearerToken(header: string | undefined): string | undefined {
-  const m = header ? /^Bearer\s+(\S+)$/i.exec(header) : null;
-  return m?.[1];
-}

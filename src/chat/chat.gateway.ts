@@ -51,6 +51,7 @@ export class ChatGateway implements OnGatewayInit, OnGatewayDisconnect, OnApplic
     readiness: ReadinessRegistry,
   ) {
     events.attach(fanout);
+    events.providePresence(presence);
     readiness.register('socketio', async () => {
       if (!this.ns) throw new Error('Socket.IO server not initialised');
       return { sockets: this.ns.sockets.size };

@@ -4,7 +4,8 @@ import { ChatViewDto, EndChatResponseDto, ErrorResponseDto, ItemsPageDto, SendMe
 import { SkipThrottle, ThrottlerGuard } from '@nestjs/throttler';
 import type { Response } from 'express';
 import type { ChatItemDto } from '../transcripts/chat-item.js';
-import { ChatAccessService, bearerToken } from './chat-access.service.js';
+import { bearerToken } from '../auth/staff-auth.service.js';
+import { ChatAccessService } from './chat-access.service.js';
 import { ChatActionsService } from './chat-actions.service.js';
 import type { ChatView } from './chat-actions.service.js';
 import { ChatStartService } from './chat-start.service.js';
