@@ -3,7 +3,7 @@ import pg from 'pg';
 import { startTestStack } from '../support/gateway-harness.js';
 import type { TestStack } from '../support/gateway-harness.js';
 import { EmulatorControl } from '../support/emulator-control.js';
-import { TestTab, WIDGET_ORIGIN, createFrontend, postChat, startChat, widgetFetch } from '../support/widget-client.js';
+import { ADMIN, TestTab, WIDGET_ORIGIN, createFrontend, postChat, startChat, widgetFetch } from '../support/widget-client.js';
 import type { TestFrontend } from '../support/widget-client.js';
 
 /** Every refusal must leave Connect and the database untouched. */
@@ -277,5 +277,17 @@ describe('verified customers', () => {
     const fresh = await postChat(stack, frontend, { customer });
     expect(fresh.status).toBe(201);
     expect(((await fresh.json()) as { chatId: string }).chatId).not.toBe(chat.chatId);
+  });
+
+  it('refuses identities signed with a secret that was rotated away', async () => {
+    const fe = await createFrontend(stack);
+    const issuedAt = Math.floor(Date.now() / 1000);
+    const signed = (secret: string): Record<string, unknown> =>
+      ({ id: 'cust-7', issuedAt, signature: createHmac('sha256', secret).update(`cust-7.${issuedAt}`).digest('hex') });
+    expect((await postChat(stack, fe, { customer: signed(fe.secret) })).status).toBe(201);
+    const rotated = await fetch(`${stack.gateway.url}/v1/admin/frontends/${fe.id}/rotate-secret`, { method: 'POST', headers: ADMIN });
+    const { secret } = (await rotated.json()) as { secret: string };
+    expect((await postChat(stack, fe, { customer: signed(fe.secret) })).status).toBe(401);
+    expect((await postChat(stack, fe, { customer: signed(secret) })).status).toBe(201);
   });
 });
