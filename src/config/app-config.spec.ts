@@ -19,7 +19,12 @@ describe('loadConfig', () => {
     expect(c.security.dataDir).toMatch(/\.data$/);
     expect(c.security).toMatchObject({ sessionTtlAfterEndHours: 24, customerSignatureMaxAgeSeconds: 86400, adminToken: undefined });
     expect(c.connect).toEqual({ mode: 'emulator', endpoint: undefined, emulatorHost: '127.0.0.1', emulatorPort: 4100 });
-    expect(c.chat).toEqual({ abandonAfterMinutes: 30, chatStartsPerMinutePerIp: 10, chatStartsPerMinutePerFrontend: 120 });
+    expect(c.chat).toEqual({ abandonAfterMinutes: 30, abandonCheckMs: 60_000, chatStartsPerMinutePerIp: 10, chatStartsPerMinutePerFrontend: 120 });
+    expect(c.upstream).toEqual({
+      heartbeatMs: 10_000, rotateMs: 59 * 60_000, tokenRefreshMarginMs: 60_000, backoffBaseMs: 500, backoffMaxMs: 30_000,
+      rateLimits: {}, rateFraction: 0.9,
+    });
+    expect(c.ownership).toEqual({ leaseMs: 30_000, leaseRenewMs: 10_000, writeBacklogMaxBytes: 64 * 1024 * 1024 });
     expect(c.redisUrl).toBeUndefined();
     expect(c.logLevel).toBe('info');
   });
@@ -37,6 +42,34 @@ describe('loadConfig', () => {
     expect(c.security.encryptionKey?.equals(Buffer.alloc(32, 7))).toBe(true);
     expect(c.connect.mode).toBe('aws');
     expect(c.chat.abandonAfterMinutes).toBe(0);
+  });
+
+  it('reads the reliability knobs, fractions included (tests run on seconds)', () => {
+    const c = loadConfig({
+      LEASE_SECONDS: '3', LEASE_RENEW_SECONDS: '0.5', UPSTREAM_HEARTBEAT_SECONDS: '0.5', UPSTREAM_ROTATE_MINUTES: '0.05',
+      UPSTREAM_TOKEN_REFRESH_MARGIN_SECONDS: '2', UPSTREAM_BACKOFF_BASE_MS: '50', UPSTREAM_BACKOFF_MAX_MS: '2000',
+      ABANDON_AFTER_MINUTES: '0.05', ABANDON_CHECK_SECONDS: '0.25', WRITE_BACKLOG_MAX_MB: '0.5',
+      CONNECT_RATE_LIMITS: '{"SendMessage":{"rps":100,"burst":150}}', CONNECT_RATE_FRACTION: '0.45',
+    });
+    expect(c.ownership).toEqual({ leaseMs: 3000, leaseRenewMs: 500, writeBacklogMaxBytes: 512 * 1024 });
+    expect(c.upstream).toEqual({
+      heartbeatMs: 500, rotateMs: 3000, tokenRefreshMarginMs: 2000, backoffBaseMs: 50, backoffMaxMs: 2000,
+      rateLimits: { SendMessage: { rps: 100, burst: 150 } }, rateFraction: 0.45,
+    });
+    expect(c.chat).toMatchObject({ abandonAfterMinutes: 0.05, abandonCheckMs: 250 });
+  });
+
+  it.each([
+    ['CONNECT_RATE_LIMITS', 'not json'],
+    ['CONNECT_RATE_LIMITS', '{"SendMessage":{"rps":0,"burst":1}}'],
+    ['CONNECT_RATE_LIMITS', '{"Send Message":{"rps":1,"burst":1}}'],
+    ['CONNECT_RATE_LIMITS', '[1]'],
+    ['CONNECT_RATE_FRACTION', '1.5'],
+    ['LEASE_SECONDS', '0'],
+    ['UPSTREAM_ROTATE_MINUTES', '-1'],
+    ['ABANDON_AFTER_MINUTES', 'soon'],
+  ])('refuses malformed %s', (name, value) => {
+    expect(failure({ [name]: value }).variable).toBe(name);
   });
 
   it.each([

@@ -40,9 +40,40 @@ export interface ConnectConfig {
 }
 
 export interface ChatPolicyConfig {
+  /** Fractions allowed (tests use seconds); 0 disables. */
   abandonAfterMinutes: number;
+  /** How often browser presence is recorded and abandonment checked. */
+  abandonCheckMs: number;
   chatStartsPerMinutePerIp: number;
   chatStartsPerMinutePerFrontend: number;
+}
+
+export interface RateLimitConfig {
+  rps: number;
+  burst: number;
+}
+
+/** The owner side's link to Connect (connect-protocol.md §3.5, §5). */
+export interface UpstreamConfig {
+  heartbeatMs: number;
+  /** Make-before-break socket rotation interval (ChatJS: 59 minutes). */
+  rotateMs: number;
+  /** The connection token is refreshed this long before it expires (at the latest at half its life). */
+  tokenRefreshMarginMs: number;
+  backoffBaseMs: number;
+  backoffMaxMs: number;
+  /** Overrides of Connect's published per-operation limits (CONNECT_RATE_LIMITS). */
+  rateLimits: Record<string, RateLimitConfig>;
+  /** Share of each limit this process uses (headroom; divide by the number of processes). */
+  rateFraction: number;
+}
+
+/** Chat ownership (leases) and the transcript write path. */
+export interface OwnershipConfig {
+  leaseMs: number;
+  leaseRenewMs: number;
+  /** Items held in memory while the database refuses writes, in bytes (estimated). */
+  writeBacklogMaxBytes: number;
 }
 
 export interface AppConfig {
@@ -53,6 +84,8 @@ export interface AppConfig {
   security: SecurityConfig;
   connect: ConnectConfig;
   chat: ChatPolicyConfig;
+  upstream: UpstreamConfig;
+  ownership: OwnershipConfig;
   redisUrl: string | undefined;
   /** Namespaces this deployment's Redis streams and channels (several deployments may share a Redis). */
   redisPrefix: string;
@@ -72,6 +105,40 @@ function readPrefix(env: Env, name: string, fallback: string): string {
   const raw = readString(env, name, fallback)!;
   if (!/^[A-Za-z0-9:_.-]{1,64}$/.test(raw)) throw new ConfigError(name, 'must be 1 to 64 characters of letters, digits, : _ . -');
   return raw;
+}
+
+/** A non-negative decimal number (fractions allowed, e.g. `0.05` minutes in tests). */
+function readDecimal(env: Env, name: string, fallback: number, min: number, max: number): number {
+  const raw = readString(env, name);
+  if (raw === undefined) return fallback;
+  if (!/^\d+(\.\d+)?$/.test(raw)) throw new ConfigError(name, 'must be a number');
+  const value = Number(raw);
+  if (value < min || value > max) throw new ConfigError(name, `must be between ${min} and ${max}`);
+  return value;
+}
+
+/** `{"SendMessage":{"rps":10,"burst":15},…}`: per-operation overrides of Connect's published limits. */
+function readRateLimits(env: Env, name: string): Record<string, RateLimitConfig> {
+  const raw = readString(env, name);
+  if (raw === undefined) return {};
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(raw);
+  } catch {
+    throw new ConfigError(name, 'must be a JSON object');
+  }
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw new ConfigError(name, 'must be a JSON object');
+  const out: Record<string, RateLimitConfig> = {};
+  for (const [operation, limit] of Object.entries(parsed as Record<string, unknown>)) {
+    const l = limit as { rps?: unknown; burst?: unknown } | null;
+    if (!/^[A-Za-z]{1,64}$/.test(operation) || typeof l !== 'object' || l === null
+      || typeof l.rps !== 'number' || !(l.rps > 0) || !Number.isFinite(l.rps)
+      || typeof l.burst !== 'number' || !(l.burst >= 1) || !Number.isFinite(l.burst)) {
+      throw new ConfigError(name, 'must map operation names to { "rps": > 0, "burst": ≥ 1 }');
+    }
+    out[operation] = { rps: l.rps, burst: l.burst };
+  }
+  return out;
 }
 
 /** Reads and validates every setting once. Throws ConfigError naming the first bad variable. */
@@ -105,9 +172,24 @@ export function loadConfig(env: Env): AppConfig {
       emulatorPort: readInt(env, 'EMULATOR_PORT', 4100, 0, 65535),
     },
     chat: {
-      abandonAfterMinutes: readInt(env, 'ABANDON_AFTER_MINUTES', 30, 0, 60 * 24 * 30),
+      abandonAfterMinutes: readDecimal(env, 'ABANDON_AFTER_MINUTES', 30, 0, 60 * 24 * 30),
+      abandonCheckMs: Math.round(readDecimal(env, 'ABANDON_CHECK_SECONDS', 60, 0.1, 3600) * 1000),
       chatStartsPerMinutePerIp: readInt(env, 'CHAT_STARTS_PER_MINUTE_PER_IP', 10, 1, 1_000_000),
       chatStartsPerMinutePerFrontend: readInt(env, 'CHAT_STARTS_PER_MINUTE_PER_FRONTEND', 120, 1, 1_000_000),
+    },
+    upstream: {
+      heartbeatMs: Math.round(readDecimal(env, 'UPSTREAM_HEARTBEAT_SECONDS', 10, 0.1, 60) * 1000),
+      rotateMs: Math.round(readDecimal(env, 'UPSTREAM_ROTATE_MINUTES', 59, 0.005, 24 * 60) * 60_000),
+      tokenRefreshMarginMs: Math.round(readDecimal(env, 'UPSTREAM_TOKEN_REFRESH_MARGIN_SECONDS', 60, 0, 12 * 3600) * 1000),
+      backoffBaseMs: readInt(env, 'UPSTREAM_BACKOFF_BASE_MS', 500, 1, 60_000),
+      backoffMaxMs: readInt(env, 'UPSTREAM_BACKOFF_MAX_MS', 30_000, 1, 600_000),
+      rateLimits: readRateLimits(env, 'CONNECT_RATE_LIMITS'),
+      rateFraction: readDecimal(env, 'CONNECT_RATE_FRACTION', 0.9, 0.01, 1),
+    },
+    ownership: {
+      leaseMs: Math.round(readDecimal(env, 'LEASE_SECONDS', 30, 1, 3600) * 1000),
+      leaseRenewMs: Math.round(readDecimal(env, 'LEASE_RENEW_SECONDS', 10, 0.1, 3600) * 1000),
+      writeBacklogMaxBytes: Math.round(readDecimal(env, 'WRITE_BACKLOG_MAX_MB', 64, 0.001, 64 * 1024) * 1024 * 1024),
     },
     redisUrl: readUrl(env, 'REDIS_URL', ['redis:', 'rediss:']),
     redisPrefix: readPrefix(env, 'REDIS_PREFIX', 'chat-gateway'),

@@ -6,7 +6,7 @@ import {
 import type { ConnectTarget } from '../config/config.module.js';
 import { translateAwsError } from './connect-error.js';
 import type {
-  ConnectChatPort, ConnectRouting, ParticipantConnection, StartChatInput, StartedChat, TranscriptPage, TranscriptQuery,
+  ConnectChatPort, ConnectionCredentials, ConnectRouting, ParticipantConnection, StartChatInput, StartedChat, TranscriptPage, TranscriptQuery,
 } from './connect-chat.port.js';
 import type { ConnectItem } from './connect-item.js';
 
@@ -58,6 +58,14 @@ export class AwsConnectAdapter implements ConnectChatPort {
       connectionToken: token,
       connectionExpiresAt: parseTime(out.ConnectionCredentials?.Expiry, 24 * 3600_000),
     };
+  }
+
+  async refreshConnectionToken(region: string, participantToken: string): Promise<ConnectionCredentials> {
+    const out = await this.call('CreateParticipantConnection', () => this.participant(region).send(
+      new CreateParticipantConnectionCommand({ ParticipantToken: participantToken, Type: ['CONNECTION_CREDENTIALS'] })));
+    const token = out.ConnectionCredentials?.ConnectionToken;
+    if (!token) throw translateAwsError('CreateParticipantConnection', { name: 'IncompleteResponse', $metadata: { httpStatusCode: 502 } });
+    return { connectionToken: token, connectionExpiresAt: parseTime(out.ConnectionCredentials?.Expiry, 24 * 3600_000) };
   }
 
   async sendMessage(region: string, connectionToken: string, msg: { contentType: string; content: string; clientToken: string }): Promise<{ id: string; absoluteTime: string }> {

@@ -28,6 +28,11 @@ export interface ParticipantConnection {
   connectionExpiresAt: Date;
 }
 
+export interface ConnectionCredentials {
+  connectionToken: string;
+  connectionExpiresAt: Date;
+}
+
 export interface TranscriptQuery {
   contactId?: string;
   startAfterId?: string;
@@ -49,6 +54,8 @@ export interface ConnectChatPort {
   startChat(routing: ConnectRouting, input: StartChatInput): Promise<StartedChat>;
   stopContact(routing: Pick<ConnectRouting, 'instanceId' | 'region'>, contactId: string): Promise<void>;
   createConnection(region: string, participantToken: string): Promise<ParticipantConnection>;
+  /** A fresh connection token only (no socket URL): CreateParticipantConnection with CONNECTION_CREDENTIALS. */
+  refreshConnectionToken(region: string, participantToken: string): Promise<ConnectionCredentials>;
   sendMessage(region: string, connectionToken: string, msg: { contentType: string; content: string; clientToken: string }): Promise<{ id: string; absoluteTime: string }>;
   sendEvent(region: string, connectionToken: string, event: { contentType: string; content?: string; clientToken?: string }): Promise<void>;
   getTranscript(region: string, connectionToken: string, query: TranscriptQuery): Promise<TranscriptPage>;

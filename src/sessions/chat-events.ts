@@ -18,6 +18,10 @@ export interface ChatEventListener {
   ended(chatId: string, event: EndedEvent): void;
 }
 
+export interface BrowserPresence {
+  chatIds(): string[];
+}
+
 /**
  * The seam between the owner side and the transports: sessions publish, the Socket.IO gateway listens.
  * Keeps sessions/ free of Socket.IO types and breaks the module cycle.
@@ -25,9 +29,20 @@ export interface ChatEventListener {
 @Injectable()
 export class ChatEvents implements ChatEventListener {
   private listener: ChatEventListener | undefined;
+  private presence: BrowserPresence | undefined;
 
   attach(listener: ChatEventListener): void {
     this.listener = listener;
+  }
+
+  /** Where browsers are connected to this process (abandonment bookkeeping). */
+  providePresence(presence: BrowserPresence): void {
+    this.presence = presence;
+  }
+
+  /** Chats with at least one browser socket connected to this process. */
+  connectedChatIds(): string[] {
+    return this.presence?.chatIds() ?? [];
   }
 
   items(chatId: string, items: ChatItemDto[]): void {

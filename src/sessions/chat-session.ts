@@ -1,28 +1,32 @@
 import { createHash } from 'node:crypto';
 import type { Logger } from '@nestjs/common';
 import { AppError } from '../common/app-error.js';
+import type { ConnectChatPort, ConnectionCredentials } from '../connect/connect-chat.port.js';
 import { ConnectError } from '../connect/connect-error.js';
-import type { ConnectChatPort } from '../connect/connect-chat.port.js';
 import { CONTENT_TYPES, classify, isChatEnded } from '../connect/connect-item.js';
 import type { ConnectItem } from '../connect/connect-item.js';
-import { UpstreamSocket } from '../connect/upstream-socket.js';
 import type { ChatItemDto } from '../transcripts/chat-item.js';
 import { toChatItemDto } from '../transcripts/chat-item.js';
 import type { ChatItemsRepository } from '../transcripts/chat-items.repository.js';
 import type { ItemStoreRepository, NewChatItem, StoredReceipt } from '../transcripts/item-store.repository.js';
+import { backoffDelay } from './backoff.js';
 import type { ChatEvents, EndReasonPublic, LinkStatus } from './chat-events.js';
 import type { ChatRecord } from './chat-record.js';
 import type { ChatsRepository } from './chats.repository.js';
+import type { Clock } from './clock.js';
 import type { ItemWriter, OwnedChat } from './item-writer.service.js';
 import { byConnectOrder, newItemToDto, toNewItem } from './item-mapping.js';
 import type { Redactor } from './item-mapping.js';
+import { fetchMissed } from './transcript-catch-up.js';
+import { UpstreamLink } from './upstream-link.js';
+import type { LinkDeps, LinkHost, LinkTiming, SocketFactory } from './upstream-link.js';
 import type { UpstreamScheduler } from './upstream-scheduler.js';
 import { UpstreamPriority } from './upstream-scheduler.js';
 
 export interface SessionDeps {
   port: ConnectChatPort;
   scheduler: UpstreamScheduler;
-  writer: ItemWriter;
+  writer: Pick<ItemWriter, 'enqueue' | 'enqueueReceipt' | 'hasRoom'>;
   events: ChatEvents;
   chats: ChatsRepository;
   items: ChatItemsRepository;
@@ -30,30 +34,32 @@ export interface SessionDeps {
   vault: { seal(plain: string): string; open(sealed: string): string };
   log: Logger;
   timing: SessionTiming;
+  clock: Clock;
+  openSocket: SocketFactory;
+  counters?: LinkDeps['counters'] & { shed(): void };
   /** The registry forgets the session (ended, lost, or stopped). */
   onGone(session: ChatSession, reason: string): void;
 }
 
-export interface SessionTiming {
-  heartbeatMs: number;
+export interface SessionTiming extends LinkTiming {
   /** How long an echo of our own message waits for SendMessage's answer before it is stored anyway. */
   echoHoldMs: number;
   /** How long a send waits for its echo before a backfill is forced. */
   storeWaitMs: number;
-  backoffBaseMs: number;
-  backoffMaxMs: number;
   typingIntervalMs: number;
 }
 
 /** Connect's default chat duration: a chat ending about then ran out of time rather than being stopped. */
 const DEFAULT_CHAT_DURATION_MS = 25 * 3600_000;
+const PUBLIC_REASONS = new Set<string>(['customer', 'agent', 'stopped', 'duration', 'abandoned']);
 
 /**
- * The owner side of one chat (DESIGN.md): its upstream socket, catch-up after every gap, de-duplication
- * by Connect Id, `seq` assignment and the customer's sends. Items reach browsers only through the
- * writer, after they are stored.
+ * The owner side of one chat (DESIGN.md): de-duplication by Connect Id, `seq` assignment, catch-up after
+ * every gap (the link asks for it), the customer's sends and the end. Items reach browsers only through
+ * the writer, after they are stored. When the writer's backlog is full (database down for long), live
+ * items are dropped and fetched again from Connect once it drains (`shedding`).
  */
-export class ChatSession implements OwnedChat {
+export class ChatSession implements OwnedChat, LinkHost {
   readonly chatId: string;
   readonly epoch: number;
   committedSeq = 0;
@@ -64,23 +70,22 @@ export class ChatSession implements OwnedChat {
   private readonly known = new Set<string>();
   private readonly stored = new Set<string>();
   private lastItem: ConnectItem | undefined;
-  private participantToken: string;
-  private connectionToken: string | undefined;
-  private socket: UpstreamSocket | undefined;
-  private catchingUp = false;
-  private buffer: ConnectItem[] = [];
-  private linking: Promise<void> | undefined;
-  private attempts = 0;
-  private retryTimer: NodeJS.Timeout | undefined;
+  private readonly link: UpstreamLink;
+  /** Live items held back while an ad-hoc catch-up runs. */
+  private holding: ConnectItem[] | null = null;
+  private adhoc: Promise<void> | undefined;
+  private shedding = false;
+  private shedTimer: unknown;
   private stopped = false;
   private endSeq: number | undefined;
-  private endReason: EndReasonPublic = 'unknown';
-  private customerLeft = false;
+  private endReason: EndReasonPublic;
+  private endUnseenReason = false;
+  private customerLeft: boolean;
   private agentLeft = false;
   private lastTypingSentAt = 0;
   private inflightSends = 0;
   private readonly sentIds = new Map<string, string>();
-  private readonly heldEchoes = new Map<string, { item: ConnectItem; timer: NodeJS.Timeout }>();
+  private readonly heldEchoes = new Map<string, { item: ConnectItem; timer: unknown }>();
   private readonly pendingSends = new Map<string, { contentType: string; content: string; result: Promise<ChatItemDto> }>();
   private readonly waiters = new Map<string, ((item: NewChatItem | null) => void)[]>();
   private endedWaiters: (() => void)[] = [];
@@ -88,121 +93,115 @@ export class ChatSession implements OwnedChat {
   constructor(private readonly record: ChatRecord, private readonly redact: Redactor, private readonly deps: SessionDeps) {
     this.chatId = record.id;
     this.epoch = record.ownerEpoch;
-    this.participantToken = deps.vault.open(record.participantTokenEnc ?? '');
+    this.customerLeft = record.status === 'ending';
+    this.endReason = record.endReason && PUBLIC_REASONS.has(record.endReason) ? (record.endReason as EndReasonPublic) : 'unknown';
+    this.link = new UpstreamLink({
+      chatId: record.id,
+      instanceId: record.connectInstanceId,
+      region: record.connectRegion,
+      participantToken: deps.vault.open(record.participantTokenEnc ?? ''),
+    }, this, {
+      port: deps.port,
+      scheduler: deps.scheduler,
+      clock: deps.clock,
+      timing: deps.timing,
+      openSocket: deps.openSocket,
+      log: { log: (m) => deps.log.log(m), warn: (m) => deps.log.warn(m) },
+      counters: deps.counters,
+    });
   }
 
   get lastSeq(): number {
     return this.committedSeq;
   }
 
-  /** Loads what is stored, connects, catches up. Resolves once the chat is live (or ended). */
+  /** Loads what is stored, connects, catches up. Resolves after the first link attempt. */
   async start(): Promise<void> {
-    const state = await this.deps.store.ownerState(this.chatId);
-    this.committedSeq = this.nextSeq = state.lastSeq;
-    for (const id of state.knownIds) {
-      this.known.add(id);
-      this.stored.add(id);
-    }
-    if (state.last) this.lastItem = { Id: state.last.connectItemId, AbsoluteTime: state.last.absoluteTime.toISOString(), Type: state.last.type };
-    await this.link();
+    await this.loadState();
+    if (!this.stopped) await this.link.start();
   }
 
-  // ---- upstream link -------------------------------------------------------------------------
+  private async loadState(): Promise<void> {
+    for (let attempt = 0; !this.stopped; attempt++) {
+      try {
+        const state = await this.deps.store.ownerState(this.chatId);
+        this.committedSeq = this.nextSeq = state.lastSeq;
+        for (const id of state.knownIds) {
+          this.known.add(id);
+          this.stored.add(id);
+        }
+        if (state.last) this.lastItem = { Id: state.last.connectItemId, AbsoluteTime: state.last.absoluteTime.toISOString(), Type: state.last.type };
+        return;
+      } catch (err) {
+        this.deps.log.warn(`chat ${this.chatId}: cannot load its stored state (${describe(err)}); retrying`);
+        await this.sleep(backoffDelay(attempt, this.deps.timing.backoffBaseMs, this.deps.timing.backoffMaxMs));
+      }
+    }
+  }
 
-  private link(): Promise<void> {
-    this.linking ??= this.doLink().finally(() => {
-      this.linking = undefined;
+  // ---- the link (LinkHost) ---------------------------------------------------------------------
+
+  ingest(items: ConnectItem[]): void {
+    if (this.holding) this.holding.push(...items);
+    else this.accept(items);
+  }
+
+  async catchUp(promote: () => ConnectItem[]): Promise<void> {
+    const fetched = await this.fetchMissed(UpstreamPriority.Backfill);
+    this.accept(merged(fetched, promote()));
+  }
+
+  linkChanged(state: 'reconnecting' | 'active'): void {
+    if (state === 'reconnecting') return this.setStatus('reconnecting');
+    const first = this.status === 'starting';
+    this.setStatus(this.customerLeft ? 'ending' : 'active');
+    if (first && this.record.status === 'starting') {
+      this.deps.chats.updateOwned(this.chatId, this.epoch, { status: 'active' })
+        .catch((err: unknown) => this.deps.log.warn(`chat ${this.chatId}: could not record it active (${describe(err)})`));
+    }
+  }
+
+  chatOver(gapless: boolean): void {
+    void this.endUnseen(gapless);
+  }
+
+  tokenChanged(credentials: ConnectionCredentials): void {
+    this.deps.chats.updateOwned(this.chatId, this.epoch, {
+      connectionTokenEnc: this.deps.vault.seal(credentials.connectionToken), connectionExpiresAt: credentials.connectionExpiresAt,
+    }).catch(() => undefined);
+  }
+
+  /** Fetches what Connect has after our newest item and stores it with whatever arrives meanwhile. */
+  private catchUpNow(priority: UpstreamPriority): Promise<void> {
+    this.adhoc ??= (async () => {
+      this.holding = [];
+      let fetched: ConnectItem[] = [];
+      try {
+        fetched = await this.fetchMissed(priority);
+        this.shedding = false;
+      } finally {
+        const held = this.holding ?? [];
+        this.holding = null;
+        this.accept(merged(fetched, held));
+      }
+    })().finally(() => {
+      this.adhoc = undefined;
     });
-    return this.linking;
+    return this.adhoc;
   }
 
-  private async doLink(): Promise<void> {
-    if (this.stopped || this.endSeq !== undefined) return;
-    if (this.status !== 'starting') this.setStatus('reconnecting');
-    let socket: UpstreamSocket | undefined;
-    try {
-      const conn = await this.deps.scheduler.run(this.record.connectInstanceId, 'CreateParticipantConnection',
-        this.status === 'starting' ? UpstreamPriority.CustomerSend : UpstreamPriority.Redial,
-        () => this.deps.port.createConnection(this.record.connectRegion, this.participantToken));
-      if (this.stopped) return;
-      this.connectionToken = conn.connectionToken;
-      await this.deps.chats.updateOwned(this.chatId, this.epoch, {
-        connectionTokenEnc: this.deps.vault.seal(conn.connectionToken), connectionExpiresAt: conn.connectionExpiresAt,
-      });
-      socket = new UpstreamSocket({
-        onItem: (item) => this.onSocketItem(socket!, item),
-        onClosed: (reason) => this.onSocketClosed(socket!, reason),
-      }, { heartbeatMs: this.deps.timing.heartbeatMs });
-      this.catchingUp = true;
-      this.buffer = [];
-      this.socket?.close();
-      this.socket = socket;
-      await socket.open(conn.websocketUrl);
-      await this.backfill();
-      this.attempts = 0;
-      this.finishCatchUp();
-      if (!this.stopped && this.endSeq === undefined) this.setStatus('active');
-    } catch (err) {
-      this.catchingUp = false;
-      if (err instanceof ConnectError && err.failure === 'ended') return this.endedWhileAway();
-      if (this.stopped) return;
-      socket?.close();
-      this.deps.log.warn(`chat ${this.chatId}: link failed (${err instanceof Error ? err.message : 'error'}); retrying`);
-      this.scheduleRelink();
-    }
-  }
-
-  private scheduleRelink(): void {
-    if (this.stopped || this.retryTimer) return;
-    const { backoffBaseMs, backoffMaxMs } = this.deps.timing;
-    const delay = Math.min(backoffMaxMs, backoffBaseMs * 2 ** Math.min(this.attempts++, 10)) * (0.7 + Math.random() * 0.6);
-    this.retryTimer = setTimeout(() => {
-      this.retryTimer = undefined;
-      void this.link();
-    }, delay);
-  }
-
-  private onSocketItem(socket: UpstreamSocket, item: ConnectItem): void {
-    if (socket !== this.socket || this.stopped) return;
-    if (this.catchingUp) this.buffer.push(item);
-    else this.ingest([item]);
-  }
-
-  private onSocketClosed(socket: UpstreamSocket, reason: string): void {
-    if (socket !== this.socket || this.stopped || this.endSeq !== undefined) return;
-    this.deps.log.log(`chat ${this.chatId}: upstream lost (${reason})`);
-    this.setStatus('reconnecting');
-    void this.link();
-  }
-
-  /** Pages GetTranscript from the last known item (or back from the newest) until caught up. */
-  private async backfill(): Promise<void> {
-    const collected: ConnectItem[] = [];
-    const anchor = this.lastItem?.Id;
-    let nextToken: string | undefined;
-    for (let page = 0; page < 1000; page++) {
-      const res = await this.deps.scheduler.run(this.record.connectInstanceId, 'GetTranscript', UpstreamPriority.Backfill,
-        () => this.deps.port.getTranscript(this.record.connectRegion, this.connectionToken!, anchor
-          ? { direction: 'FORWARD', startAfterId: anchor, maxResults: 100, nextToken }
-          : { direction: 'BACKWARD', maxResults: 100, nextToken }));
-      collected.push(...res.items);
-      nextToken = res.nextToken;
-      if (!nextToken || (!anchor && res.items.some((i) => this.known.has(i.Id)))) break;
-    }
-    this.buffer.push(...collected);
-  }
-
-  private finishCatchUp(): void {
-    const merged = this.buffer.sort(byConnectOrder);
-    this.buffer = [];
-    this.catchingUp = false;
-    this.ingest(merged);
+  private fetchMissed(priority: UpstreamPriority): Promise<ConnectItem[]> {
+    return fetchMissed(
+      (query) => this.callUpstream('GetTranscript', priority, (token) => this.deps.port.getTranscript(this.record.connectRegion, token, query), 5),
+      this.lastItem?.Id,
+      (id) => this.known.has(id),
+    );
   }
 
   // ---- ingest ----------------------------------------------------------------------------------
 
-  /** De-duplicates by Connect Id, assigns seq, hands to the writer. */
-  private ingest(items: ConnectItem[]): void {
+  /** De-duplicates by Connect Id, assigns seq, hands to the writer. `force`: even past the backlog limit. */
+  private accept(items: ConnectItem[], force = false): void {
     const batch: NewChatItem[] = [];
     for (const item of items) {
       switch (classify(item)) {
@@ -218,6 +217,10 @@ export class ChatSession implements OwnedChat {
           continue;
       }
       if (this.known.has(item.Id) || this.endSeq !== undefined) continue;
+      if (!force && (this.shedding || !this.deps.writer.hasRoom)) {
+        this.startShedding();
+        continue;
+      }
       if (this.isUnclaimedEcho(item)) {
         this.holdEcho(item);
         continue;
@@ -246,8 +249,30 @@ export class ChatSession implements OwnedChat {
     if (this.endReason !== 'unknown') return this.endReason;
     if (this.customerLeft) return 'customer';
     if (this.agentLeft) return 'agent';
+    if (this.endUnseenReason) return 'unknown';
     if (Date.now() - this.record.startedAt.getTime() >= DEFAULT_CHAT_DURATION_MS - 60_000) return 'duration';
     return 'stopped';
+  }
+
+  /** The writer cannot take more: drop live items until it drains, then fetch them again from Connect. */
+  private startShedding(): void {
+    this.deps.counters?.shed();
+    if (this.shedding) return;
+    this.shedding = true;
+    this.deps.log.warn(`chat ${this.chatId}: item backlog full; items will be fetched from Connect again once it drains`);
+    this.scheduleShedRecovery();
+  }
+
+  private scheduleShedRecovery(): void {
+    if (this.shedTimer !== undefined || this.stopped) return;
+    this.shedTimer = this.deps.clock.setTimeout(() => {
+      this.shedTimer = undefined;
+      if (this.stopped || !this.shedding) return;
+      if (!this.deps.writer.hasRoom || this.link.linking) return this.scheduleShedRecovery();
+      this.catchUpNow(UpstreamPriority.Backfill).catch(() => undefined).finally(() => {
+        if (this.shedding) this.scheduleShedRecovery();
+      });
+    }, 500);
   }
 
   private isUnclaimedEcho(item: ConnectItem): boolean {
@@ -256,16 +281,16 @@ export class ChatSession implements OwnedChat {
 
   private holdEcho(item: ConnectItem): void {
     if (this.heldEchoes.has(item.Id)) return;
-    const timer = setTimeout(() => this.releaseEcho(item.Id), this.deps.timing.echoHoldMs);
+    const timer = this.deps.clock.setTimeout(() => this.releaseEcho(item.Id), this.deps.timing.echoHoldMs);
     this.heldEchoes.set(item.Id, { item, timer });
   }
 
   private releaseEcho(id: string): void {
     const held = this.heldEchoes.get(id);
     if (!held) return;
-    clearTimeout(held.timer);
+    this.deps.clock.clearTimeout(held.timer);
     this.heldEchoes.delete(id);
-    this.ingest([held.item]);
+    this.accept([held.item]);
   }
 
   private onReceiptItem(item: ConnectItem): void {
@@ -315,7 +340,7 @@ export class ChatSession implements OwnedChat {
   private async finishEnd(): Promise<void> {
     if (this.status === 'ended') return;
     this.status = 'ended';
-    this.socket?.close();
+    this.link.stop();
     await this.deps.chats.updateOwned(this.chatId, this.epoch, { status: 'ended', endedAt: new Date(), endReason: this.endReason })
       .catch((err: unknown) => this.deps.log.error({ err }, `chat ${this.chatId}: could not record the end`));
     this.deps.events.state(this.chatId, { status: 'ended', lastSeq: this.committedSeq });
@@ -326,24 +351,40 @@ export class ChatSession implements OwnedChat {
     this.deps.onGone(this, 'ended');
   }
 
-  /** Connect refused our tokens: the chat ended while nobody held it; what happened meanwhile is gone. */
-  private async endedWhileAway(): Promise<void> {
+  /**
+   * Connect refused the participant token: the chat ended. `gapless` false: it ended while nobody held
+   * the chat (or during a gap), and Connect no longer serves what happened meanwhile.
+   */
+  private async endUnseen(gapless: boolean): Promise<void> {
     if (this.endSeq !== undefined || this.stopped) return;
-    this.buffer = [];
-    this.catchingUp = false;
-    await this.deps.chats.updateOwned(this.chatId, this.epoch, { transcriptIncomplete: true }).catch(() => undefined);
-    this.ingest([{
-      Id: `gateway-ended-${this.chatId}`,
-      Type: 'EVENT',
-      ContentType: CONTENT_TYPES.ended,
-      AbsoluteTime: new Date().toISOString(),
-    }]);
+    this.holding = null;
+    this.endUnseenReason = true;
+    if (!gapless) {
+      await this.deps.chats.updateOwned(this.chatId, this.epoch, { transcriptIncomplete: true })
+        .catch((err: unknown) => this.deps.log.warn(`chat ${this.chatId}: could not mark the transcript incomplete (${describe(err)})`));
+    }
+    this.accept([{ Id: `gateway-ended-${this.chatId}`, Type: 'EVENT', ContentType: CONTENT_TYPES.ended, AbsoluteTime: new Date().toISOString() }], true);
   }
 
-  /** Ends with the given reason, as if Connect had sent chat.ended (abandonment, forced erase). */
-  endLocally(reason: EndReasonPublic): void {
+  /** Nobody has had the chat open for the abandonment period: the customer leaves Connect. */
+  async abandon(): Promise<void> {
+    if (this.stopped || this.endSeq !== undefined || this.customerLeft) return;
+    this.deps.log.log(`chat ${this.chatId}: no browser connected for the abandonment period; ending the customer's side`);
+    await this.leave('abandoned', UpstreamPriority.Backfill);
+  }
+
+  private async leave(reason: EndReasonPublic, priority: UpstreamPriority): Promise<void> {
     this.endReason = reason;
-    void this.endedWhileAway();
+    try {
+      await this.callUpstream('DisconnectParticipant', priority, (token) => this.deps.port.disconnect(this.record.connectRegion, token));
+    } catch (err) {
+      if (!(err instanceof ConnectError && err.failure === 'ended')) throw err instanceof ConnectError ? err.toAppError() : err;
+    }
+    this.customerLeft = true;
+    if (this.endSeq === undefined && this.status !== 'ending') {
+      this.setStatus('ending');
+      await this.deps.chats.updateOwned(this.chatId, this.epoch, { status: 'ending', endReason: reason }).catch(() => undefined);
+    }
   }
 
   // ---- customer actions ------------------------------------------------------------------------
@@ -355,7 +396,7 @@ export class ChatSession implements OwnedChat {
       if (pending.content !== content || pending.contentType !== contentType) throw conflict();
       return pending.result;
     }
-    const existing = await this.deps.items.findByClientMessageId(this.chatId, clientMessageId);
+    const existing = await this.deps.items.findByClientMessageId(this.chatId, clientMessageId).catch(storageDown);
     if (existing) {
       const masked = this.redact ? this.redact(content) : content;
       if (existing.content !== masked || existing.contentType !== contentType) throw conflict();
@@ -374,8 +415,8 @@ export class ChatSession implements OwnedChat {
     this.inflightSends++;
     let id: string;
     try {
-      const res = await this.withRetries('SendMessage', UpstreamPriority.CustomerSend, () =>
-        this.deps.port.sendMessage(this.record.connectRegion, this.token(), { contentType, content, clientToken: clientTokenFor(this.chatId, clientMessageId) }));
+      const res = await this.withRetries('SendMessage', UpstreamPriority.CustomerSend, (token) =>
+        this.deps.port.sendMessage(this.record.connectRegion, token, { contentType, content, clientToken: clientTokenFor(this.chatId, clientMessageId) }));
       id = res.id;
       this.sentIds.set(id, clientMessageId);
     } finally {
@@ -390,42 +431,39 @@ export class ChatSession implements OwnedChat {
   private async storedItem(id: string): Promise<ChatItemDto> {
     for (let attempt = 0; attempt < 3; attempt++) {
       if (this.stored.has(id)) {
-        const row = await this.deps.items.findByConnectId(this.chatId, id);
+        const row = await this.deps.items.findByConnectId(this.chatId, id).catch(storageDown);
         if (row) return toChatItemDto(row);
       }
       const item = await new Promise<NewChatItem | null>((resolve) => {
-        const timer = setTimeout(() => resolve(null), this.deps.timing.storeWaitMs);
+        const timer = this.deps.clock.setTimeout(() => resolve(null), this.deps.timing.storeWaitMs);
         const list = this.waiters.get(id) ?? [];
         list.push((i) => {
-          clearTimeout(timer);
+          this.deps.clock.clearTimeout(timer);
           resolve(i);
         });
         this.waiters.set(id, list);
       });
       if (item) return newItemToDto(item);
       if (this.stopped) break;
-      if (!this.linking && this.connectionToken) {
-        this.catchingUp = true;
-        await this.backfill().catch(() => undefined);
-        this.finishCatchUp();
-      }
+      // Known but not stored yet: the database is slow, not Connect. Otherwise the echo is missing.
+      if (!this.known.has(id) && !this.link.linking) await this.catchUpNow(UpstreamPriority.CustomerSend).catch(() => undefined);
     }
-    throw new AppError('UPSTREAM_UNAVAILABLE', 'The message was sent but has not come back from Amazon Connect yet; retry with the same clientMessageId.', { retryAfterSeconds: 2 });
+    throw new AppError('UPSTREAM_UNAVAILABLE', 'The message was sent but is not stored yet; retry with the same clientMessageId.', { retryAfterSeconds: 2 });
   }
 
   async typing(): Promise<void> {
     this.assertOpen();
-    const now = Date.now();
+    const now = this.deps.clock.now();
     if (now - this.lastTypingSentAt < this.deps.timing.typingIntervalMs) return;
     this.lastTypingSentAt = now;
-    await this.withRetries('SendEvent', UpstreamPriority.ReceiptOrTyping, () =>
-      this.deps.port.sendEvent(this.record.connectRegion, this.token(), { contentType: CONTENT_TYPES.typing }), 1);
+    await this.withRetries('SendEvent', UpstreamPriority.ReceiptOrTyping, (token) =>
+      this.deps.port.sendEvent(this.record.connectRegion, token, { contentType: CONTENT_TYPES.typing }), 1);
   }
 
   async receipt(kind: 'read' | 'delivered', messageId: string): Promise<void> {
     this.assertOpen();
-    await this.withRetries('SendEvent', UpstreamPriority.ReceiptOrTyping, () =>
-      this.deps.port.sendEvent(this.record.connectRegion, this.token(), {
+    await this.withRetries('SendEvent', UpstreamPriority.ReceiptOrTyping, (token) =>
+      this.deps.port.sendEvent(this.record.connectRegion, token, {
         contentType: kind === 'read' ? CONTENT_TYPES.read : CONTENT_TYPES.delivered,
         content: JSON.stringify({ messageId }),
       }), 2);
@@ -434,24 +472,10 @@ export class ChatSession implements OwnedChat {
   /** The customer leaves (DisconnectParticipant); resolves with the status once Connect answered. */
   async end(): Promise<'ending' | 'ended'> {
     if (this.status === 'ended') return 'ended';
-    if (this.endSeq === undefined && !this.customerLeft) {
-      this.endReason = 'customer';
-      try {
-        await this.withRetries('DisconnectParticipant', UpstreamPriority.CustomerSend, () =>
-          this.deps.port.disconnect(this.record.connectRegion, this.token()));
-      } catch (err) {
-        if (!(err instanceof AppError && err.code === 'CHAT_ENDED')) throw err;
-        await this.endedWhileAway();
-      }
-      this.customerLeft = true;
-    }
-    if (this.endSeq === undefined && this.status !== 'ending') {
-      this.setStatus('ending');
-      await this.deps.chats.updateOwned(this.chatId, this.epoch, { status: 'ending' }).catch(() => undefined);
-    }
+    if (this.endSeq === undefined && !this.customerLeft) await this.leave('customer', UpstreamPriority.CustomerSend);
     await Promise.race([
       new Promise<void>((r) => this.endedWaiters.push(r)),
-      new Promise<void>((r) => setTimeout(r, 2000).unref()),
+      this.sleep(2000),
     ]);
     return (this.status as LinkStatus) === 'ended' ? 'ended' : 'ending';
   }
@@ -461,20 +485,44 @@ export class ChatSession implements OwnedChat {
     if (this.stopped) throw new AppError('UPSTREAM_UNAVAILABLE', 'The chat is moving to another gateway process; retry shortly.', { retryAfterSeconds: 1 });
   }
 
-  private token(): string {
-    if (!this.connectionToken) throw new AppError('UPSTREAM_UNAVAILABLE', 'The chat is reconnecting to Amazon Connect; retry shortly.', { retryAfterSeconds: 1 });
-    return this.connectionToken;
+  /** An upstream call for a browser: our own retries, then one error in the widget's vocabulary. */
+  private async withRetries<T>(operation: string, priority: UpstreamPriority, call: (token: string) => Promise<T>, attempts = 4): Promise<T> {
+    try {
+      return await this.callUpstream(operation, priority, call, attempts);
+    } catch (err) {
+      throw err instanceof ConnectError ? err.toAppError() : err;
+    }
   }
 
-  /** Upstream calls with the gateway's own retries: throttling and 5xx are retried, never fatal. */
-  private async withRetries<T>(operation: string, priority: UpstreamPriority, call: () => Promise<T>, attempts = 4): Promise<T> {
+  /**
+   * Through the scheduler with the newest connection token. Throttling and 5xx are retried with
+   * back-off; a 403 first gets a fresh token (it may have expired) and is final only if Connect refuses
+   * the participant token too.
+   */
+  private async callUpstream<T>(operation: string, priority: UpstreamPriority, call: (token: string) => Promise<T>, attempts = 4): Promise<T> {
+    let refreshed = false;
     for (let attempt = 1; ; attempt++) {
+      const token = this.link.connectionToken;
+      if (!token) throw new AppError('UPSTREAM_UNAVAILABLE', 'The chat is connecting to Amazon Connect; retry shortly.', { retryAfterSeconds: 1 });
       try {
-        return await this.deps.scheduler.run(this.record.connectInstanceId, operation, priority, call);
+        return await this.deps.scheduler.run(this.record.connectInstanceId, operation, priority, () => call(token));
       } catch (err) {
         if (!(err instanceof ConnectError)) throw err;
-        if (!err.retryable || attempt >= attempts) throw err.toAppError();
-        await new Promise((r) => setTimeout(r, this.deps.timing.backoffBaseMs * 2 ** (attempt - 1) * (0.7 + Math.random() * 0.6)));
+        if (err.failure === 'ended' && !refreshed && !this.stopped) {
+          refreshed = true;
+          let fresh: boolean;
+          try {
+            fresh = await this.link.refreshToken();
+          } catch {
+            throw new ConnectError('unavailable', operation, 'TokenRefreshFailed', undefined);
+          }
+          if (fresh) {
+            attempt--;
+            continue;
+          }
+        }
+        if (!err.retryable || attempt >= attempts || this.stopped) throw err;
+        await this.sleep(backoffDelay(attempt - 1, this.deps.timing.backoffBaseMs, this.deps.timing.backoffMaxMs));
       }
     }
   }
@@ -486,20 +534,36 @@ export class ChatSession implements OwnedChat {
     this.deps.events.state(this.chatId, { status, lastSeq: this.committedSeq });
   }
 
+  private sleep(ms: number): Promise<void> {
+    return new Promise((resolve) => this.deps.clock.setTimeout(resolve, ms));
+  }
+
   /** Stops everything local (shutdown, lost lease); Connect is not told anything. */
   stop(): void {
     this.stopped = true;
-    clearTimeout(this.retryTimer);
-    this.socket?.close();
-    for (const { timer } of this.heldEchoes.values()) clearTimeout(timer);
+    this.link.stop();
+    if (this.shedTimer !== undefined) this.deps.clock.clearTimeout(this.shedTimer);
+    for (const { timer } of this.heldEchoes.values()) this.deps.clock.clearTimeout(timer);
     this.heldEchoes.clear();
     for (const list of this.waiters.values()) list.forEach((resolve) => resolve(null));
     this.waiters.clear();
   }
 }
 
+function merged(a: ConnectItem[], b: ConnectItem[]): ConnectItem[] {
+  return [...a, ...b].sort(byConnectOrder);
+}
+
 function conflict(): AppError {
   return new AppError('CONFLICT', 'This clientMessageId was already used for a different message.');
+}
+
+function storageDown(): never {
+  throw new AppError('UPSTREAM_UNAVAILABLE', 'Message storage is unavailable; retry shortly with the same clientMessageId.', { retryAfterSeconds: 2 });
+}
+
+function describe(err: unknown): string {
+  return err instanceof Error ? err.message : 'error';
 }
 
 /** Connect's ClientToken for a customer send: stable per chat and clientMessageId, so retries never post twice. */

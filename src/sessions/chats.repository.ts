@@ -83,6 +83,19 @@ export class ChatsRepository {
 
   async touchBrowserSeen(ids: string[]): Promise<void> {
     if (!ids.length) return;
-    await this.prisma.chat.updateMany({ where: { id: { in: ids } }, data: { browserSeenAt: new Date() } });
+    await this.prisma.$executeRawUnsafe(
+      `UPDATE chats SET browser_seen_at = now() WHERE id = ANY($1::uuid[]) AND status <> 'ended'`, ids);
+  }
+
+  /** Of `ids`, the open chats no browser has been connected to for `idleMs` (database time: works across processes). */
+  async findAbandoned(ids: string[], idleMs: number): Promise<string[]> {
+    if (!ids.length) return [];
+    const rows = await this.prisma.$queryRawUnsafe<{ id: string }[]>(
+      `SELECT id FROM chats
+        WHERE id = ANY($1::uuid[]) AND status IN ('starting', 'active')
+          AND browser_seen_at < now() - ($2 || ' milliseconds')::interval`,
+      ids, String(Math.round(idleMs)),
+    );
+    return rows.map((r) => r.id);
   }
 }

@@ -1,5 +1,7 @@
-import { Injectable, Logger } from '@nestjs/common';
+import { Inject, Injectable, Logger } from '@nestjs/common';
 import type { OnModuleDestroy } from '@nestjs/common';
+import type { AppConfig } from '../config/app-config.js';
+import { APP_CONFIG } from '../config/config.module.js';
 import { MetricsService } from '../health/metrics.service.js';
 import { ItemStoreRepository } from '../transcripts/item-store.repository.js';
 import type { NewChatItem, ReceiptUpdate, StoredReceipt } from '../transcripts/item-store.repository.js';
@@ -34,20 +36,34 @@ export class ItemWriter implements OnModuleDestroy {
   private failures = 0;
   private stopped = false;
   private readonly backlog;
+  private readonly backlogBytes;
+  private bytes = 0;
+  private readonly maxBytes: number;
   private readonly flushSize;
   private readonly writeErrors;
   lastError: string | undefined;
 
-  constructor(private readonly store: ItemStoreRepository, metrics: MetricsService) {
+  constructor(private readonly store: ItemStoreRepository, metrics: MetricsService, @Inject(APP_CONFIG) config: AppConfig) {
+    this.maxBytes = config.ownership.writeBacklogMaxBytes;
     this.backlog = metrics.gauge('gateway_item_write_backlog', 'Items received and not yet stored');
+    this.backlogBytes = metrics.gauge('gateway_item_write_backlog_bytes', 'Estimated memory held by items not yet stored (bounded by WRITE_BACKLOG_MAX_MB)');
     this.flushSize = metrics.histogram('gateway_item_flush_size', 'Items per group commit', [1, 2, 5, 10, 50, 100, 500, 1000]);
     this.writeErrors = metrics.counter('gateway_item_write_errors_total', 'Failed group commits (retried)');
   }
 
   enqueue(owner: OwnedChat, items: NewChatItem[]): void {
-    for (const item of items) this.queue.push({ owner, item });
+    for (const item of items) {
+      this.queue.push({ owner, item });
+      this.bytes += sizeOf(item);
+    }
     this.backlog.set(this.queue.length);
+    this.backlogBytes.set(this.bytes);
     this.kick();
+  }
+
+  /** False while the backlog is at its memory limit: owners then fetch from Connect again later. */
+  get hasRoom(): boolean {
+    return this.bytes < this.maxBytes;
   }
 
   enqueueReceipt(owner: OwnedChat, update: ReceiptUpdate): void {
@@ -126,7 +142,7 @@ export class ItemWriter implements OnModuleDestroy {
     } catch (err) {
       if (!isUniqueViolation(err) || groups.size === 1) {
         if (isUniqueViolation(err)) {
-          this.queue.splice(0, taken);
+          this.take(taken);
           for (const owner of groups.keys()) owner.onLost('duplicate item');
           return;
         }
@@ -135,8 +151,7 @@ export class ItemWriter implements OnModuleDestroy {
       // One chat's state is off; store the others one by one to find it.
       stored = await this.storeIndividually(groups);
     }
-    this.queue.splice(0, taken);
-    this.backlog.set(this.queue.length);
+    this.take(taken);
     this.flushSize.observe(batch.length);
     for (const [owner, items] of groups) {
       if (stored.has(owner.chatId)) {
@@ -146,6 +161,12 @@ export class ItemWriter implements OnModuleDestroy {
         owner.onLost('lease lost or sequence moved');
       }
     }
+  }
+
+  private take(count: number): void {
+    for (const e of this.queue.splice(0, count)) this.bytes -= sizeOf(e.item);
+    this.backlog.set(this.queue.length);
+    this.backlogBytes.set(this.bytes);
   }
 
   private async storeIndividually(groups: Map<OwnedChat, NewChatItem[]>): Promise<Set<string>> {
@@ -170,6 +191,11 @@ export class ItemWriter implements OnModuleDestroy {
     for (const r of results) byChat.set(r.chatId, [...(byChat.get(r.chatId) ?? []), r]);
     for (const [chatId, receipts] of byChat) owners.get(chatId)?.onReceipts(receipts);
   }
+}
+
+/** A rough in-memory size: fixed overhead plus UTF-16 text. */
+function sizeOf(item: NewChatItem): number {
+  return 400 + 2 * ((item.content?.length ?? 0) + (item.displayName?.length ?? 0));
 }
 
 function latestMessageTime(items: NewChatItem[]): Date | null {

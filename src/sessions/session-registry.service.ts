@@ -1,12 +1,14 @@
 import { hostname } from 'node:os';
 import { randomBytes } from 'node:crypto';
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import type { OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import type { OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
 import type { Keyring } from '../auth/keyring.js';
 import { KEYRING } from '../auth/keyring.js';
 import { decrypt, encrypt } from '../common/crypto.js';
+import type { AppConfig } from '../config/app-config.js';
 import { CONNECT_CHAT_PORT } from '../connect/connect-chat.port.js';
 import type { ConnectChatPort } from '../connect/connect-chat.port.js';
+import { UpstreamSocket } from '../connect/upstream-socket.js';
 import { MetricsService } from '../health/metrics.service.js';
 import { ReadinessRegistry } from '../health/readiness.registry.js';
 import { ChatItemsRepository } from '../transcripts/chat-items.repository.js';
@@ -16,15 +18,24 @@ import type { ChatRecord } from './chat-record.js';
 import { ChatSession } from './chat-session.js';
 import type { SessionDeps, SessionTiming } from './chat-session.js';
 import { ChatsRepository } from './chats.repository.js';
+import { SYSTEM_CLOCK } from './clock.js';
 import { ItemWriter } from './item-writer.service.js';
 import type { Redactor } from './item-mapping.js';
 import { RedactorSource } from './redactor-source.js';
+import { linkCounters } from './upstream-metrics.js';
 import { UpstreamScheduler } from './upstream-scheduler.js';
 
 export const SESSION_TIMING = Symbol('SESSION_TIMING');
 
-export const DEFAULT_SESSION_TIMING: SessionTiming & { leaseMs: number; leaseTickMs: number } = {
+export interface RegistryTiming extends SessionTiming {
+  leaseMs: number;
+  leaseTickMs: number;
+}
+
+export const DEFAULT_SESSION_TIMING: RegistryTiming = {
   heartbeatMs: 10_000,
+  rotateMs: 59 * 60_000,
+  tokenRefreshMarginMs: 60_000,
   echoHoldMs: 3_000,
   storeWaitMs: 5_000,
   backoffBaseMs: 500,
@@ -34,26 +45,49 @@ export const DEFAULT_SESSION_TIMING: SessionTiming & { leaseMs: number; leaseTic
   leaseTickMs: 10_000,
 };
 
+/** The configurable timings (README, Reliability); the rest stay at their defaults. */
+export function sessionTiming(config: AppConfig): RegistryTiming {
+  const { upstream, ownership } = config;
+  return {
+    ...DEFAULT_SESSION_TIMING,
+    heartbeatMs: upstream.heartbeatMs,
+    rotateMs: upstream.rotateMs,
+    tokenRefreshMarginMs: upstream.tokenRefreshMarginMs,
+    backoffBaseMs: upstream.backoffBaseMs,
+    backoffMaxMs: Math.max(upstream.backoffBaseMs, upstream.backoffMaxMs),
+    leaseMs: ownership.leaseMs,
+    leaseTickMs: Math.min(ownership.leaseRenewMs, Math.floor(ownership.leaseMs / 2)),
+  };
+}
+
+/** Chats taken over per lease tick; fewer while re-dials are already queued (others may have room). */
+const TAKEOVER_BATCH = 100;
+const MAX_QUEUED_REDIALS = 200;
+const SHUTDOWN_DRAIN_MS = 5_000;
+
 /**
  * The chats this process owns: one ChatSession each, held under a lease in Postgres that is renewed in
- * one statement per tick. Expired leases of other (dead) processes are taken over and resumed.
+ * one statement per tick. Expired leases of other (dead) processes are taken over and resumed; their
+ * re-dials are paced by the scheduler. At shutdown the leases are handed back at once.
  */
 @Injectable()
-export class SessionRegistry implements OnApplicationBootstrap, OnApplicationShutdown {
+export class SessionRegistry implements OnApplicationBootstrap, OnModuleDestroy {
   readonly ownerId = `${hostname()}:${process.pid}:${randomBytes(4).toString('hex')}`;
   private readonly log = new Logger(SessionRegistry.name);
   private readonly sessions = new Map<string, ChatSession>();
   private readonly starting = new Map<string, Promise<ChatSession>>();
   private tick: NodeJS.Timeout | undefined;
+  private ticking = false;
   private shuttingDown = false;
   private readonly deps: SessionDeps;
   private readonly ownedGauge;
+  private readonly linkedGauge;
 
   constructor(
     @Inject(CONNECT_CHAT_PORT) port: ConnectChatPort,
     @Inject(KEYRING) keyring: Keyring,
-    @Inject(SESSION_TIMING) private readonly timing: typeof DEFAULT_SESSION_TIMING,
-    scheduler: UpstreamScheduler,
+    @Inject(SESSION_TIMING) private readonly timing: RegistryTiming,
+    private readonly scheduler: UpstreamScheduler,
     private readonly writer: ItemWriter,
     events: ChatEvents,
     private readonly chats: ChatsRepository,
@@ -69,9 +103,13 @@ export class SessionRegistry implements OnApplicationBootstrap, OnApplicationShu
       vault: { seal: (s) => encrypt(key, s), open: (s) => decrypt(key, s) },
       log: this.log,
       timing,
+      clock: SYSTEM_CLOCK,
+      openSocket: (socketEvents, heartbeatMs) => new UpstreamSocket(socketEvents, { heartbeatMs }),
+      counters: linkCounters(metrics),
       onGone: (session, reason) => this.forget(session, reason),
     };
     this.ownedGauge = metrics.gauge('gateway_chats_owned', 'Chats whose Connect connection this process holds');
+    this.linkedGauge = metrics.gauge('gateway_chats_linked', 'Owned chats whose upstream socket is live and caught up');
     readiness.register('transcriptWriter', async () => {
       if (this.writer.degraded) throw new Error(`item writes failing: ${this.writer.lastError ?? 'backlog'}`);
       return { backlog: this.writer.pending };
@@ -84,14 +122,21 @@ export class SessionRegistry implements OnApplicationBootstrap, OnApplicationShu
     void this.leaseTick();
   }
 
-  async onApplicationShutdown(): Promise<void> {
+  /** Before the database closes: stop the upstreams, store what is queued, hand the leases back. */
+  async onModuleDestroy(): Promise<void> {
     this.shuttingDown = true;
     clearInterval(this.tick);
-    await this.writer.drain().catch(() => undefined);
     const ids = [...this.sessions.keys()];
     for (const s of this.sessions.values()) s.stop();
     this.sessions.clear();
-    await this.chats.release(this.ownerId, ids).catch(() => undefined);
+    this.scheduler.close();
+    await Promise.race([this.writer.drain(), new Promise((r) => setTimeout(r, SHUTDOWN_DRAIN_MS).unref())]).catch(() => undefined);
+    try {
+      await this.chats.release(this.ownerId, ids);
+      if (ids.length) this.log.log(`handed back ${ids.length} chat leases`);
+    } catch (err) {
+      this.log.warn(`could not hand back leases (they expire in ${this.timing.leaseMs} ms): ${describe(err)}`);
+    }
   }
 
   get(chatId: string): ChatSession | undefined {
@@ -102,6 +147,10 @@ export class SessionRegistry implements OnApplicationBootstrap, OnApplicationShu
     return this.sessions.size;
   }
 
+  ownedChatIds(): string[] {
+    return [...this.sessions.keys()];
+  }
+
   /** Starts the session of a chat this process just created (it holds the lease already). */
   async adopt(record: ChatRecord): Promise<ChatSession> {
     return this.begin(record);
@@ -109,7 +158,9 @@ export class SessionRegistry implements OnApplicationBootstrap, OnApplicationShu
 
   private begin(record: ChatRecord): Promise<ChatSession> {
     const existing = this.sessions.get(record.id);
-    if (existing) return Promise.resolve(existing);
+    if (existing && existing.epoch === record.ownerEpoch) return Promise.resolve(existing);
+    // Our own lease lapsed (database outage) and we took the chat again under a new epoch.
+    if (existing) existing.onLost('re-acquired under a new epoch');
     let pending = this.starting.get(record.id);
     if (!pending) {
       pending = (async () => {
@@ -132,18 +183,28 @@ export class SessionRegistry implements OnApplicationBootstrap, OnApplicationShu
   }
 
   private async leaseTick(): Promise<void> {
-    if (this.shuttingDown) return;
+    if (this.shuttingDown || this.ticking) return;
+    this.ticking = true;
     try {
       const held = [...this.sessions.values()].map((s) => ({ id: s.chatId, epoch: s.epoch }));
       const renewed = await this.chats.renew(this.ownerId, held, this.timing.leaseMs);
       for (const s of [...this.sessions.values()]) if (!renewed.has(s.chatId) && s.status !== 'ended') s.onLost('lease not renewed');
-      const taken = await this.chats.acquireExpired(this.ownerId, this.timing.leaseMs, 100);
+      this.linkedGauge.set([...this.sessions.values()].filter((s) => s.status === 'active' || s.status === 'ending').length);
+      const room = Math.min(TAKEOVER_BATCH, MAX_QUEUED_REDIALS - this.scheduler.waiting('CreateParticipantConnection'));
+      if (room <= 0 || this.shuttingDown) return;
+      const taken = await this.chats.acquireExpired(this.ownerId, this.timing.leaseMs, room);
+      if (taken.length) this.log.log(`taking over ${taken.length} chats`);
       for (const record of taken) {
-        this.log.log(`taking over chat ${record.id} (epoch ${record.ownerEpoch})`);
         this.begin(record).catch((err: unknown) => this.log.error({ err }, `could not resume chat ${record.id}`));
       }
     } catch (err) {
-      this.log.warn(`lease tick failed: ${err instanceof Error ? err.message : String(err)}`);
+      this.log.warn(`lease tick failed: ${describe(err)}`);
+    } finally {
+      this.ticking = false;
     }
   }
+}
+
+function describe(err: unknown): string {
+  return err instanceof Error ? err.message.slice(0, 200) : String(err);
 }
