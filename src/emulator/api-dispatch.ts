@@ -44,6 +44,8 @@ export interface DispatchDeps {
 export class ApiDispatcher {
   /** Calls currently held back by `latencyMs` (lets tests see latency without timing anything). */
   delayed = 0;
+  /** Calls refused by the rate limiter (429) since start or reset; injected faults are not counted. */
+  throttled = 0;
 
   constructor(private readonly deps: DispatchDeps) {}
 
@@ -63,6 +65,7 @@ export class ApiDispatcher {
       if (!isConnect && (!participant || participant.left || participant.chat.status !== 'ACTIVE')) throw accessDenied();
       const instanceId = chat?.instanceId ?? stringMember(raw, 'InstanceId');
       if (!this.deps.limiter.tryTake(instanceId, operation)) {
+        this.throttled++;
         throw new AwsError(429, operation === 'StartChatContact' ? 'TooManyRequestsException' : 'ThrottlingException', 'Rate exceeded');
       }
       const result = await this.deps.handlers[operation]!({ raw, participant, host: req.headers.host });

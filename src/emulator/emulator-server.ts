@@ -65,11 +65,13 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     participants: store.participants.size,
     sockets: hub.size,
     delayedRequests: dispatcher.delayed,
+    throttledRequests: dispatcher.throttled,
   });
   const reset = () => {
     hub.closeAll();
     store.clear();
     limiter.reset();
+    dispatcher.throttled = 0;
     tokens.rotate();
     config = defaultConfig();
   };
