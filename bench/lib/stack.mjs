@@ -1,0 +1,239 @@
+// The processes a scenario runs against: its own Postgres database, the standalone emulator, the built
+// gateway (NODE_ENV=production) — each a real process, each cleaned up on exit, failure or signal.
+import { spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { clearTimeout } from 'node:timers';
+import { fileURLToPath } from 'node:url';
+import pg from 'pg';
+import { freePort, parseMetrics, sleep, until } from './util.mjs';
+
+export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+export const ADMIN_TOKEN = 'bench-admin-token-0123456789';
+const PG_ADMIN_URL = process.env.BENCH_PG_URL ?? 'postgresql://postgres@127.0.0.1:5432/postgres';
+
+// ---- cleanup ------------------------------------------------------------------------------------
+
+const cleanups = [];
+let cleaning;
+
+/** Registers `fn` to run at the end (last registered runs first); returns a function that runs it now. */
+export function onCleanup(fn) {
+  const entry = { fn, done: false };
+  cleanups.push(entry);
+  return async () => {
+    if (entry.done) return;
+    entry.done = true;
+    await fn();
+  };
+}
+
+export function cleanupAll() {
+  cleaning ??= (async () => {
+    for (const entry of cleanups.reverse()) {
+      if (entry.done) continue;
+      entry.done = true;
+      try {
+        await entry.fn();
+      } catch (err) {
+        console.error(`cleanup failed: ${err instanceof Error ? err.message : err}`);
+      }
+    }
+    cleanups.length = 0;
+  })();
+  return cleaning.finally(() => (cleaning = undefined));
+}
+
+let trapped = false;
+export function trapSignals() {
+  if (trapped) return;
+  trapped = true;
+  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) {
+    process.once(signal, () => {
+      console.error(`\n${signal}: cleaning up`);
+      void cleanupAll().finally(() => process.exit(130));
+    });
+  }
+}
+
+// ---- Postgres -----------------------------------------------------------------------------------
+
+export async function adminQuery(sql, params = []) {
+  const client = new pg.Client({ connectionString: PG_ADMIN_URL });
+  await client.connect();
+  try {
+    return await client.query(sql, params);
+  } finally {
+    await client.end();
+  }
+}
+
+export function urlFor(database) {
+  const u = new URL(PG_ADMIN_URL);
+  u.pathname = `/${database}`;
+  return u.toString();
+}
+
+/** A fresh database for one scenario, dropped at cleanup. `migrate`: apply the gateway's migrations now. */
+export async function createDatabase({ migrate = false } = {}) {
+  const name = `bench_${Date.now().toString(36)}_${randomBytes(3).toString('hex')}`;
+  await adminQuery(`CREATE DATABASE "${name}"`);
+  const drop = onCleanup(() => adminQuery(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`));
+  const url = urlFor(name);
+  if (migrate) {
+    const { openAdapter } = await import('../../dist/database/driver-adapters.js');
+    const { migrate: run } = await import('../../dist/database/migrator.js');
+    const opened = await openAdapter({ kind: 'postgres', url }, 1);
+    try {
+      await run(opened.factory);
+    } finally {
+      await opened.close();
+    }
+  }
+  return { name, url, drop };
+}
+
+/** CPU seconds used so far by the Postgres backends serving `database` (the gateway's connections). */
+export async function backendPids(database) {
+  const res = await adminQuery('SELECT pid FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()', [database]);
+  return res.rows.map((r) => r.pid);
+}
+
+// ---- processes ----------------------------------------------------------------------------------
+
+function spawnNode(args, env, { cwd = ROOT, label }) {
+  const child = spawn(process.execPath, args, {
+    cwd,
+    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let out = '';
+  const keep = (d) => {
+    out += d.toString();
+    if (out.length > 200_000) out = out.slice(-100_000);
+  };
+  child.stdout.on('data', keep);
+  child.stderr.on('data', keep);
+  const exited = new Promise((resolve) => child.on('exit', (code, signal) => resolve(code ?? signal)));
+  const stop = onCleanup(async () => {
+    if (child.exitCode === null && child.signalCode === null) {
+      child.kill('SIGTERM');
+      const timer = setTimeout(() => child.kill('SIGKILL'), 15_000);
+      await exited;
+      clearTimeout(timer);
+    }
+  });
+  return { child, pid: child.pid, output: () => out, exited, stop, label };
+}
+
+const UNLIMITED = { rps: 1_000_000, burst: 1_000_000 };
+
+/** The standalone emulator (dist/emulator/standalone.js) with Connect's rate limits lifted for load. */
+export async function startEmulator({ chats = 100_000 } = {}) {
+  const port = await freePort();
+  const proc = spawnNode(['dist/emulator/standalone.js'], { EMULATOR_PORT: String(port), EMULATOR_HOST: '127.0.0.1', LOG_LEVEL: 'warn' }, { label: 'emulator' });
+  const url = `http://127.0.0.1:${port}`;
+  await until(async () => {
+    if (proc.child.exitCode !== null) throw new Error(`emulator exited: ${proc.output().slice(-2000)}`);
+    return fetch(`${url}/emulator/config`).then((r) => r.ok, () => false);
+  }, 'emulator start', 30_000, 50);
+  const { OPERATIONS } = await import('../../dist/emulator/emulator-config.js');
+  const res = await fetch(`${url}/emulator/config`, {
+    method: 'PUT',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({
+      rateLimits: Object.fromEntries(OPERATIONS.map((op) => [op, UNLIMITED])),
+      concurrentChatLimit: chats,
+      maxSocketsPerParticipant: 5,
+    }),
+  });
+  if (!res.ok) throw new Error(`emulator config refused: ${res.status} ${await res.text()}`);
+  return { ...proc, url };
+}
+
+/**
+ * The built gateway, NODE_ENV=production, on the given database and emulator. `cpuProf`: a directory
+ * for a V8 CPU profile (written when the process exits after SIGTERM).
+ */
+export async function startGateway({ databaseUrl, emulatorUrl, env = {}, cpuProf, nodeArgs = [] }) {
+  const port = await freePort();
+  const dataDir = mkdtempSync(path.join(os.tmpdir(), 'gw-bench-'));
+  onCleanup(() => rmSync(dataDir, { recursive: true, force: true }));
+  const args = [...nodeArgs];
+  if (cpuProf) {
+    mkdirSync(cpuProf, { recursive: true });
+    args.push('--cpu-prof', `--cpu-prof-dir=${cpuProf}`);
+  }
+  args.push(path.join(ROOT, 'dist/main.js'));
+  const proc = spawnNode(args, {
+    NODE_ENV: 'production',
+    LOG_LEVEL: 'warn',
+    PORT: String(port),
+    HOST: '127.0.0.1',
+    DATA_DIR: dataDir,
+    DATABASE_URL: databaseUrl,
+    CONNECT_ENDPOINT: emulatorUrl,
+    ADMIN_TOKEN,
+    ENCRYPTION_KEY: Buffer.alloc(32, 9).toString('base64'),
+    SESSION_SECRET: 'bench-session-secret-0123456789-abcdefghij',
+    CHAT_STARTS_PER_MINUTE_PER_IP: '1000000',
+    CHAT_STARTS_PER_MINUTE_PER_FRONTEND: '1000000',
+    ABANDON_AFTER_MINUTES: '0',
+    ...env,
+  }, { cwd: dataDir, label: 'gateway' });
+  const url = `http://127.0.0.1:${port}`;
+  await until(async () => {
+    if (proc.child.exitCode !== null) throw new Error(`gateway exited: ${proc.output().slice(-3000)}`);
+    return fetch(`${url}/health/live`).then((r) => r.ok, () => false);
+  }, 'gateway start', 60_000, 100);
+  return {
+    ...proc,
+    url,
+    async metrics() {
+      const res = await fetch(`${url}/metrics`);
+      return parseMetrics(await res.text());
+    },
+    /** SIGTERM and wait (a CPU profile is written on the way out). */
+    async shutdown() {
+      await proc.stop();
+    },
+  };
+}
+
+export async function createFrontend(gatewayUrl) {
+  const res = await fetch(`${gatewayUrl}/v1/admin/frontends`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${ADMIN_TOKEN}`, 'content-type': 'application/json' },
+    body: JSON.stringify({
+      name: `bench-${randomBytes(3).toString('hex')}`,
+      allowedOrigins: ['http://bench.test'],
+      connect: { instanceId: 'bench-instance', contactFlowId: 'bench-flow', region: 'us-east-1', supportedContentTypes: ['text/plain'] },
+      attributeKeys: [],
+    }),
+  });
+  if (res.status !== 201) throw new Error(`create front end: ${res.status} ${await res.text()}`);
+  return res.json();
+}
+
+/** Runs a scenario's full stack: database, emulator, gateway (and a front end); cleaned up afterwards. */
+export async function withGatewayStack(options, fn) {
+  const database = await createDatabase();
+  const emulator = await startEmulator({ chats: options.chats ? options.chats * 3 + 100 : undefined });
+  const gateway = await startGateway({
+    databaseUrl: database.url,
+    emulatorUrl: emulator.url,
+    env: options.gatewayEnv,
+    cpuProf: options.cpuProf,
+  });
+  const frontend = await createFrontend(gateway.url);
+  try {
+    return await fn({ database, emulator, gateway, frontend });
+  } finally {
+    await gateway.stop();
+    await emulator.stop();
+    await sleep(200);
+    await database.drop();
+  }
+}

@@ -1,0 +1,118 @@
+// fanout (the gateway) and the same load through the bare relay (baseline): M chats with B browsers each,
+// agents sending R items/s in total for S seconds. Latency is agent send → browser `chat:item`, measured
+// in the load generator that sent it; CPU is read from /proc/<pid>/stat of the server process.
+import { clearInterval, setInterval } from 'node:timers';
+import pg from 'pg';
+import { Fleet, merge, startRelay } from '../lib/fleet.mjs';
+import { backendPids, startEmulator, withGatewayStack } from '../lib/stack.mjs';
+import { cpuSeconds, MiB, percentiles, round, rssBytes } from '../lib/util.mjs';
+
+export const defaults = { chats: 200, rate: 1000, seconds: 15, browsers: 2, children: 4, warmup: 3 };
+export const full = '--chats 1000 --rate 1000 --seconds 30';
+
+/** Runs the fanout load against the gateway (`target: 'gateway'`) or the bare relay (`'relay'`). */
+export async function measureFanout(opts, target, log) {
+  const run = async ({ url, pid, emulatorUrl, publicKey, database, gateway }) => {
+    const fleet = new Fleet(opts.children);
+    try {
+      await fleet.all('init', { mode: target, url, emulatorUrl, publicKey }, (i) => ({ child: i }));
+      const share = fleet.share(opts.chats);
+      const started = merge(await fleet.all('startChats', { concurrency: 8 }, (i) => ({ count: share(i) })));
+      log(`${target}: ${started.started} chats started (${started.errors} errors${started.firstError ? `: ${started.firstError}` : ''})`);
+      const joined = merge(await fleet.all('joinAgents', { concurrency: 16 }));
+      const connected = merge(await fleet.all('connect', { perChat: opts.browsers, concurrency: 32 }));
+      log(`${target}: ${connected.connected} browsers connected (${connected.errors} errors), ${joined.joined} agents joined`);
+      const perChild = opts.rate / opts.children;
+      if (opts.warmup > 0) {
+        await fleet.all('agentLoad', { rate: perChild, seconds: opts.warmup, tag: 'warm|' });
+        await fleet.all('collect', { timeoutMs: 10_000 });
+      }
+      const metricsBefore = gateway ? await gateway.metrics() : null;
+      const pgPids = database ? await backendPids(database.name) : [];
+      const cpu0 = cpuSeconds(pid);
+      const pgCpu0 = pgPids.reduce((s, p) => s + cpuSeconds(p), 0);
+      const t0 = Date.now();
+      let rssMax = 0;
+      const rssTimer = setInterval(() => (rssMax = Math.max(rssMax, rssBytes(pid))), 1000);
+      const load = merge(await fleet.all('agentLoad', { rate: perChild, seconds: opts.seconds, tag: 'fo|' }));
+      const got = merge(await fleet.all('collect', { timeoutMs: 20_000 }));
+      clearInterval(rssTimer);
+      const wall = (Date.now() - t0) / 1000;
+      const cpu = cpuSeconds(pid) - cpu0;
+      const pgCpu = pgPids.reduce((s, p) => s + cpuSeconds(p), 0) - pgCpu0;
+      const metricsAfter = gateway ? await gateway.metrics() : null;
+      let stored = null;
+      if (database) {
+        const client = new pg.Client({ connectionString: database.url });
+        await client.connect();
+        stored = Number((await client.query("SELECT count(*) FROM chat_items WHERE content LIKE 'fo|%'")).rows[0].count);
+        await client.end();
+      }
+      const status = merge(await fleet.all('status'));
+      const per1000 = load.sent ? cpu / (load.sent / 1000) : null;
+      return {
+        target,
+        chats: started.started,
+        browsersPerChat: opts.browsers,
+        rate: opts.rate,
+        seconds: opts.seconds,
+        sent: load.sent,
+        sendErrors: load.sendErrors,
+        achievedRate: round(load.sent / (load.ms / 1000 / opts.children), 0),
+        expectedDeliveries: got.expectedDeliveries,
+        delivered: got.delivered,
+        lost: got.lost,
+        duplicated: got.duplicates,
+        seqGaps: got.gapErrors,
+        unexpected: got.unexpected,
+        disconnects: status.disconnects,
+        latencyMs: percentiles(got.latencies, [50, 95, 99]),
+        fromConnectTimeMs: percentiles(got.fromConnect, [50, 99]),
+        cpuSeconds: round(cpu, 2),
+        cpuSecondsPer1000Items: round(per1000, 4),
+        cpuUtilisation: round(cpu / wall, 3),
+        postgresCpuSeconds: database ? round(pgCpu, 2) : undefined,
+        postgresCpuSecondsPer1000Items: database && load.sent ? round(pgCpu / (load.sent / 1000), 4) : undefined,
+        storedItems: stored ?? undefined,
+        rssMaxMiB: round(rssMax / MiB, 1),
+        eventLoopDelayP99Ms: metricsAfter ? round(metricsAfter.gateway_nodejs_eventloop_lag_p99_seconds * 1000, 2) : undefined,
+        eventLoopDelayMaxMs: metricsAfter ? round(metricsAfter.gateway_nodejs_eventloop_lag_max_seconds * 1000, 2) : undefined,
+        flushes: metricsAfter && metricsBefore ? metricsAfter.gateway_item_flush_size_count - metricsBefore.gateway_item_flush_size_count : undefined,
+      };
+    } finally {
+      await fleet.stop();
+    }
+  };
+
+  if (target === 'gateway') {
+    return withGatewayStack({ chats: opts.chats, cpuProf: opts.cpuProf, gatewayEnv: opts.gatewayEnv }, ({ database, emulator, gateway, frontend }) =>
+      run({ url: gateway.url, pid: gateway.pid, emulatorUrl: emulator.url, publicKey: frontend.publicKey, database, gateway }));
+  }
+  const emulator = await startEmulator({ chats: opts.chats * 3 + 100 });
+  try {
+    const relay = await startRelay(emulator.url);
+    try {
+      return await run({ url: relay.url, pid: relay.pid, emulatorUrl: emulator.url });
+    } finally {
+      await relay.stop();
+    }
+  } finally {
+    await emulator.stop();
+  }
+}
+
+export function printFanout(r, log) {
+  const l = r.latencyMs;
+  log(`${r.target}: ${r.sent} items at ${r.achievedRate}/s to ${r.chats} chats × ${r.browsersPerChat} browsers; ` +
+    `delivered ${r.delivered}/${r.expectedDeliveries}, lost ${r.lost}, duplicated ${r.duplicated}, seq gaps ${r.seqGaps}`);
+  log(`${r.target}: latency ms p50 ${l.p50}  p95 ${l.p95}  p99 ${l.p99}  max ${l.max}   ` +
+    `CPU ${r.cpuSeconds} s = ${r.cpuSecondsPer1000Items} s per 1,000 items` +
+    (r.postgresCpuSeconds !== undefined ? `  (+ Postgres ${r.postgresCpuSecondsPer1000Items} s per 1,000)` : '') +
+    (r.eventLoopDelayP99Ms !== undefined ? `   event-loop delay p99 ${r.eventLoopDelayP99Ms} ms` : ''));
+}
+
+export async function run(opts, log) {
+  const result = await measureFanout(opts, 'gateway', log);
+  printFanout(result, log);
+  return result;
+}
