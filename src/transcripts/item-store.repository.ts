@@ -86,17 +86,17 @@ export class ItemStoreRepository {
       advances.map((a) => a.lastMessageAt?.toISOString() ?? null),
       items.map((i) => i.chatId),
       items.map((i) => i.seq),
-      items.map((i) => i.connectItemId),
+      items.map((i) => pgText(i.connectItemId)),
       items.map((i) => i.type),
-      items.map((i) => i.contentType),
-      items.map((i) => i.content),
-      items.map((i) => i.participantRole),
-      items.map((i) => i.participantId),
-      items.map((i) => i.displayName),
+      items.map((i) => pgText(i.contentType)),
+      items.map((i) => pgText(i.content)),
+      items.map((i) => pgText(i.participantRole)),
+      items.map((i) => pgText(i.participantId)),
+      items.map((i) => pgText(i.displayName)),
       items.map((i) => i.absoluteTime.toISOString()),
-      items.map((i) => (i.attachments ? JSON.stringify(i.attachments) : null)),
-      items.map((i) => i.clientMessageId),
-      items.map((i) => i.contactId),
+      items.map((i) => (i.attachments ? JSON.stringify(i.attachments, (_k, v: unknown) => (typeof v === 'string' ? pgText(v) : v)) : null)),
+      items.map((i) => pgText(i.clientMessageId)),
+      items.map((i) => pgText(i.contactId)),
     );
     return new Set(rows.map((r) => r.id));
   }
@@ -113,7 +113,7 @@ export class ItemStoreRepository {
        RETURNING ci.chat_id AS "chatId", ci.seq, ci.connect_item_id AS "connectItemId",
                  ci.delivered_at AS "deliveredAt", ci.read_at AS "readAt"`,
       updates.map((u) => u.chatId),
-      updates.map((u) => u.connectItemId),
+      updates.map((u) => pgText(u.connectItemId)),
       updates.map((u) => u.deliveredAt?.toISOString() ?? null),
       updates.map((u) => u.readAt?.toISOString() ?? null),
     );
@@ -128,4 +128,13 @@ export class ItemStoreRepository {
       : null;
     return { lastSeq: chat?.lastSeq ?? 0, knownIds: ids.map((i) => i.connectItemId), last: last as ChatItemRecord | null };
   }
+}
+
+/**
+ * Postgres text cannot hold NUL: one such character from Connect (an agent's or a customer's message)
+ * used to fail the whole batch on every retry and stall every chat's writes. It is stored as U+FFFD,
+ * as the UTF-8 encoding already does for unpaired surrogates.
+ */
+export function pgText<T extends string | null>(text: T): T {
+  return (text !== null && text.includes('\u0000') ? text.replaceAll('\u0000', '\uFFFD') : text) as T;
 }
