@@ -121,7 +121,7 @@ export class ChatStartService {
       connectRegion: frontend.connect.region,
       supportedContentTypes: frontend.connect.supportedContentTypes,
       ownerId: this.registry.ownerId,
-      leaseUntil: new Date(Date.now() + 30_000),
+      leaseUntil: this.registry.newLeaseExpiry(),
     });
     const adopted = this.registry.adopt(record);
     adopted.catch((err: unknown) => this.log.error({ err }, `chat ${record.id} failed to start`));

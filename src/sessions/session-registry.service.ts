@@ -147,6 +147,11 @@ export class SessionRegistry implements OnApplicationBootstrap, OnModuleDestroy 
     return this.sessions.size;
   }
 
+  /** The lease a chat this process creates starts with (LEASE_SECONDS). */
+  newLeaseExpiry(): Date {
+    return new Date(Date.now() + this.timing.leaseMs);
+  }
+
   ownedChatIds(): string[] {
     return [...this.sessions.keys()];
   }
