@@ -13,18 +13,18 @@ export class ChatBroadcaster implements ChatEventListener {
   }
 
   typing(chatId: string, event: TypingEvent): void {
-    for (const feed of this.presence.feeds(chatId)) feed.socket.emit('chat:typing', event);
+    for (const feed of this.presence.feeds(chatId)) feed.live({ event: 'chat:typing', data: event });
   }
 
   receipt(chatId: string, event: ReceiptEvent): void {
-    for (const feed of this.presence.feeds(chatId)) feed.socket.emit('chat:receipt', event);
+    for (const feed of this.presence.feeds(chatId)) feed.live({ event: 'chat:receipt', data: event });
   }
 
   state(chatId: string, event: StateEvent): void {
-    for (const feed of this.presence.feeds(chatId)) feed.socket.emit('chat:state', event);
+    for (const feed of this.presence.feeds(chatId)) feed.live({ event: 'chat:state', data: event });
   }
 
   ended(chatId: string, event: EndedEvent): void {
-    for (const feed of this.presence.feeds(chatId)) feed.ended(event);
+    for (const feed of this.presence.feeds(chatId)) feed.live({ event: 'chat:ended', data: event });
   }
 }

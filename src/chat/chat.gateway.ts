@@ -86,22 +86,26 @@ export class ChatGateway implements OnGatewayInit, OnGatewayDisconnect, OnApplic
 
   private async onConnection(socket: Socket): Promise<void> {
     const data = socket.data as SocketData;
-    const chat = (await this.access.refresh(data.chat)) ?? data.chat;
-    const feed = new SocketFeed(socket, chat.id, data.lastSeq, this.items);
+    // Registered before any await: whatever the owner publishes from now on waits in the feed.
+    const feed = new SocketFeed(socket, data.chat.id, data.lastSeq, this.items);
     data.feed = feed;
-    this.presence.add(chat.id, feed);
-    const live = this.registry.get(chat.id);
-    socket.emit('chat:state', { status: live?.status ?? (chat.status === 'starting' ? 'starting' : chat.status === 'active' ? 'reconnecting' : chat.status), lastSeq: chat.lastSeq });
+    this.presence.add(data.chat.id, feed);
     try {
-      const receipts = await this.items.latestReceipts(chat.id);
-      await feed.catchUp(() => {
-        for (const r of [receipts.delivered, receipts.read]) {
-          if (r) socket.emit('chat:receipt', receiptOf(toChatItemDto(r)));
-        }
-        if (chat.status === 'ended') socket.emit('chat:ended', { lastSeq: chat.lastSeq, reason: publicReason(chat.endReason) });
-      });
+      const chat = (await this.access.refresh(data.chat)) ?? data.chat;
+      const live = this.registry.get(chat.id);
+      const status = live?.status ?? (chat.status === 'active' ? 'reconnecting' : chat.status);
+      await feed.open(
+        () => socket.emit('chat:state', { status, lastSeq: chat.lastSeq }),
+        async () => {
+          const receipts = await this.items.latestReceipts(chat.id);
+          return () => {
+            for (const r of [receipts.delivered, receipts.read]) if (r) socket.emit('chat:receipt', receiptOf(toChatItemDto(r)));
+            if (chat.status === 'ended') socket.emit('chat:ended', { lastSeq: chat.lastSeq, reason: publicReason(chat.endReason) });
+          };
+        },
+      );
     } catch (err) {
-      this.log.warn(`replay failed for a socket of chat ${chat.id}: ${err instanceof Error ? err.message : 'error'}`);
+      this.log.warn(`replay failed for a socket of chat ${data.chat.id}: ${err instanceof Error ? err.message : 'error'}`);
       socket.disconnect(true);
     }
   }

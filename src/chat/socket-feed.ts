@@ -1,17 +1,24 @@
 import type { Socket } from 'socket.io';
-import type { EndedEvent } from '../sessions/chat-events.js';
+import type { EndedEvent, ReceiptEvent, StateEvent, TypingEvent } from '../sessions/chat-events.js';
 import type { ChatItemDto } from '../transcripts/chat-item.js';
 import { toChatItemDto } from '../transcripts/chat-item.js';
 import type { ChatItemsRepository } from '../transcripts/chat-items.repository.js';
 
 const PAGE = 500;
 
-type Pending = { kind: 'item'; item: ChatItemDto } | { kind: 'ended'; event: EndedEvent };
+type LiveEvent =
+  | { event: 'chat:typing'; data: TypingEvent }
+  | { event: 'chat:receipt'; data: ReceiptEvent }
+  | { event: 'chat:state'; data: StateEvent }
+  | { event: 'chat:ended'; data: EndedEvent };
+
+type Pending = { kind: 'item'; item: ChatItemDto } | { kind: 'event'; live: LiveEvent };
 
 /**
- * One browser socket's ordered view of its chat: replays stored items after its cursor, then live
- * items, never the same seq twice and never a gap. A live item that skips ahead (the socket missed
- * something) triggers a replay from the database, which is the source of truth (invariant 1).
+ * One browser socket's ordered view of its chat: `chat:state` first, then the stored items after its
+ * cursor, then live events — never the same seq twice and never a gap. It is registered before the
+ * first database read, so nothing published meanwhile is lost: it waits in `pending`. A live item that
+ * skips ahead (the socket missed something) triggers a replay from the database, the source of truth.
  */
 export class SocketFeed {
   private replaying = true;
@@ -19,23 +26,10 @@ export class SocketFeed {
 
   constructor(readonly socket: Socket, readonly chatId: string, private sentSeq: number, private readonly items: ChatItemsRepository) {}
 
-  /**
-   * Sends everything stored after the cursor, then `beforeLive` (e.g. the latest receipts), then
-   * whatever arrived meanwhile.
-   */
-  async catchUp(beforeLive?: () => void): Promise<void> {
-    this.replaying = true;
-    try {
-      for (;;) {
-        const rows = await this.items.listAfter(this.chatId, this.sentSeq, PAGE);
-        for (const row of rows) this.emitItem(toChatItemDto(row));
-        if (rows.length < PAGE) break;
-      }
-      beforeLive?.();
-    } finally {
-      this.replaying = false;
-    }
-    this.drain();
+  /** The first replay: `first` is emitted before anything else, `beforeLive` after the stored items. */
+  async open(first: () => void, beforeLive: () => Promise<() => void>): Promise<void> {
+    first();
+    await this.catchUp(beforeLive);
   }
 
   deliver(item: ChatItemDto): void {
@@ -52,25 +46,36 @@ export class SocketFeed {
     void this.catchUp().catch(() => this.socket.disconnect(true));
   }
 
-  ended(event: EndedEvent): void {
-    if (this.replaying || this.pending.length) this.pending.push({ kind: 'ended', event });
-    else this.socket.emit('chat:ended', event);
+  /** Typing, receipts, state and end: in order with the items around them. */
+  live(live: LiveEvent): void {
+    if (this.replaying || this.pending.length) this.pending.push({ kind: 'event', live });
+    else this.socket.emit(live.event, live.data);
   }
 
   get cursor(): number {
     return this.sentSeq;
   }
 
-  private drain(): void {
-    const queued = this.pending;
-    this.pending = [];
-    for (const p of queued) {
-      if (p.kind === 'ended') this.socket.emit('chat:ended', p.event);
-      else this.deliver(p.item);
-      if (this.replaying) {
-        this.pending.push(...queued.slice(queued.indexOf(p) + 1));
-        return;
+  private async catchUp(beforeLive?: () => Promise<() => void>): Promise<void> {
+    this.replaying = true;
+    try {
+      for (;;) {
+        const rows = await this.items.listAfter(this.chatId, this.sentSeq, PAGE);
+        for (const row of rows) this.emitItem(toChatItemDto(row));
+        if (rows.length < PAGE) break;
       }
+      if (beforeLive) (await beforeLive())();
+    } finally {
+      this.replaying = false;
+    }
+    this.drain();
+  }
+
+  private drain(): void {
+    while (this.pending.length && !this.replaying) {
+      const next = this.pending.shift()!;
+      if (next.kind === 'event') this.socket.emit(next.live.event, next.live.data);
+      else this.deliver(next.item);
     }
   }
 
