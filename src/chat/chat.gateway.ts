@@ -52,6 +52,7 @@ export class ChatGateway implements OnGatewayInit, OnGatewayDisconnect, OnApplic
   ) {
     events.attach(fanout);
     events.providePresence(presence);
+    events.providePresence(presence);
     readiness.register('socketio', async () => {
       if (!this.ns) throw new Error('Socket.IO server not initialised');
       return { sockets: this.ns.sockets.size };
