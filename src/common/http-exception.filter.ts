@@ -24,6 +24,11 @@ export class HttpExceptionFilter implements ExceptionFilter {
     if (host.getType() !== 'http') throw exception;
     const res = host.switchToHttp().getResponse<Response>();
     if (res.headersSent) return;
+    if (isHealthFailure(exception)) {
+      // /health/* answer in Terminus's own format (CONTRACT.md): 503 naming the failing checks.
+      res.status(exception.getStatus()).json(exception.getResponse());
+      return;
+    }
     const error = this.toAppError(exception);
     if (error.extra.retryAfterSeconds !== undefined) res.setHeader('Retry-After', String(error.extra.retryAfterSeconds));
     res.status(error.status).json(error.toBody());
@@ -54,6 +59,12 @@ export class HttpExceptionFilter implements ExceptionFilter {
     const msg = exception.message;
     return typeof msg === 'string' && msg.length < 200 ? msg : 'The request was refused.';
   }
+}
+
+function isHealthFailure(e: unknown): e is HttpException {
+  if (!(e instanceof HttpException) || e.getStatus() !== HttpStatus.SERVICE_UNAVAILABLE) return false;
+  const body = e.getResponse() as { status?: unknown; details?: unknown };
+  return typeof body === 'object' && body !== null && body.status === 'error' && typeof body.details === 'object';
 }
 
 function isBodyParserError(e: unknown): e is { type: string } {
