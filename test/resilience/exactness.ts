@@ -85,14 +85,28 @@ export async function sendReliably(tab: () => TestTab, content: string, clientMe
   }, `send ${clientMessageId} acknowledged (last error ${last})`, timeoutMs, 100);
 }
 
-/** Prometheus counter (or gauge) value from a gateway's /metrics, summed over labels. */
-export async function metric(gateway: GatewayProcess, name: string): Promise<number> {
+/** Prometheus counter (or gauge) value from a gateway's /metrics, summed over the series whose labels contain `labels`. */
+export async function metric(gateway: GatewayProcess, name: string, labels = ''): Promise<number> {
   const text = await (await fetch(`${gateway.url}/metrics`)).text();
   let sum = 0;
   for (const line of text.split('\n')) {
-    if (line.startsWith(`${name} `) || line.startsWith(`${name}{`)) sum += Number(line.slice(line.lastIndexOf(' ') + 1));
+    if (!(line.startsWith(`${name} `) || line.startsWith(`${name}{`)) || !line.includes(labels)) continue;
+    sum += Number(line.slice(line.lastIndexOf(' ') + 1));
   }
   return sum;
+}
+
+/** Runs `task` for every element, at most `limit` at a time. */
+export async function inBatches<T, R>(items: T[], limit: number, task: (item: T) => Promise<R>): Promise<R[]> {
+  const out: R[] = new Array(items.length);
+  let next = 0;
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, async () => {
+    while (next < items.length) {
+      const i = next++;
+      out[i] = await task(items[i]!);
+    }
+  }));
+  return out;
 }
 
 export function statesOf(tab: TestTab): string[] {
