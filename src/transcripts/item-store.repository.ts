@@ -45,6 +45,34 @@ export interface StoredReceipt {
 }
 
 /**
+ * One statement per group commit: the `chats` update (epoch and last_seq checked) and the item insert of
+ * the chats it matched. Parameters: $1 JSON [{ id, epoch, prev_seq, last_seq, last_message_at }],
+ * $2 JSON [{ chat_id, seq, connect_item_id, … }].
+ */
+const STORE_BATCH_SQL = `WITH owned AS (
+    UPDATE chats c
+       SET last_seq = v.last_seq,
+           last_message_at = COALESCE(v.last_message_at, c.last_message_at),
+           updated_at = now()
+      FROM json_to_recordset($1::json) AS v(id uuid, epoch int, prev_seq int, last_seq int, last_message_at timestamptz)
+     WHERE c.id = v.id AND c.owner_epoch = v.epoch AND c.last_seq = v.prev_seq
+    RETURNING c.id
+  ), ins AS (
+    INSERT INTO chat_items (chat_id, seq, connect_item_id, type, content_type, content, participant_role,
+                            participant_id, display_name, absolute_time, attachments, client_message_id,
+                            contact_id, search)
+    SELECT i.chat_id, i.seq, i.connect_item_id, i.type, i.content_type, i.content, i.participant_role,
+           i.participant_id, i.display_name, i.absolute_time, i.attachments, i.client_message_id, i.contact_id,
+           to_tsvector('simple', coalesce(i.display_name, '') || ' ' || coalesce(i.content, ''))
+      FROM json_to_recordset($2::json) AS i(chat_id uuid, seq int, connect_item_id text, type text, content_type text,
+           content text, participant_role text, participant_id text, display_name text, absolute_time timestamptz,
+           attachments jsonb, client_message_id text, contact_id text)
+     WHERE i.chat_id IN (SELECT id FROM owned)
+    RETURNING 1
+  )
+  SELECT id FROM owned`;
+
+/**
  * The transcript write path: many chats' items in one statement (group commit). The `chats` update and
  * the item insert are one atomic statement; a chat whose epoch or last_seq moved is skipped entirely.
  */
@@ -52,51 +80,32 @@ export interface StoredReceipt {
 export class ItemStoreRepository {
   constructor(private readonly prisma: PrismaService) {}
 
-  /** Returns the ids of the chats whose items were stored. */
+  /**
+   * Returns the ids of the chats whose items were stored. The rows travel as two JSON parameters:
+   * one JSON.stringify is far cheaper for the driver (and Prisma's argument handling) than eighteen
+   * arrays escaped element by element, and json_to_recordset costs Postgres no more than unnest.
+   */
   async storeBatch(advances: ChatAdvance[], items: NewChatItem[]): Promise<Set<string>> {
     const rows = await this.prisma.$queryRawUnsafe<{ id: string }[]>(
-      `WITH owned AS (
-         UPDATE chats c
-            SET last_seq = v.last_seq,
-                last_message_at = COALESCE(v.last_message_at::timestamptz, c.last_message_at),
-                updated_at = now()
-           FROM unnest($1::uuid[], $2::int[], $3::int[], $4::int[], $5::text[]) AS v(id, epoch, prev_seq, last_seq, last_message_at)
-          WHERE c.id = v.id AND c.owner_epoch = v.epoch AND c.last_seq = v.prev_seq
-         RETURNING c.id
-       ), ins AS (
-         INSERT INTO chat_items (chat_id, seq, connect_item_id, type, content_type, content, participant_role,
-                                 participant_id, display_name, absolute_time, attachments, client_message_id,
-                                 contact_id, search)
-         SELECT i.chat_id, i.seq, i.connect_item_id, i.type, i.content_type, i.content, i.participant_role,
-                i.participant_id, i.display_name, i.absolute_time::timestamptz, i.attachments::jsonb,
-                i.client_message_id, i.contact_id,
-                to_tsvector('simple', coalesce(i.display_name, '') || ' ' || coalesce(i.content, ''))
-           FROM unnest($6::uuid[], $7::int[], $8::text[], $9::text[], $10::text[], $11::text[], $12::text[],
-                       $13::text[], $14::text[], $15::text[], $16::text[], $17::text[], $18::text[])
-                AS i(chat_id, seq, connect_item_id, type, content_type, content, participant_role, participant_id,
-                     display_name, absolute_time, attachments, client_message_id, contact_id)
-          WHERE i.chat_id IN (SELECT id FROM owned)
-         RETURNING 1
-       )
-       SELECT id FROM owned`,
-      advances.map((a) => a.chatId),
-      advances.map((a) => a.epoch),
-      advances.map((a) => a.prevSeq),
-      advances.map((a) => a.lastSeq),
-      advances.map((a) => a.lastMessageAt?.toISOString() ?? null),
-      items.map((i) => i.chatId),
-      items.map((i) => i.seq),
-      items.map((i) => pgText(i.connectItemId)),
-      items.map((i) => i.type),
-      items.map((i) => pgText(i.contentType)),
-      items.map((i) => pgText(i.content)),
-      items.map((i) => pgText(i.participantRole)),
-      items.map((i) => pgText(i.participantId)),
-      items.map((i) => pgText(i.displayName)),
-      items.map((i) => i.absoluteTime.toISOString()),
-      items.map((i) => (i.attachments ? JSON.stringify(i.attachments, (_k, v: unknown) => (typeof v === 'string' ? pgText(v) : v)) : null)),
-      items.map((i) => pgText(i.clientMessageId)),
-      items.map((i) => pgText(i.contactId)),
+      STORE_BATCH_SQL,
+      JSON.stringify(advances.map((a) => ({
+        id: a.chatId, epoch: a.epoch, prev_seq: a.prevSeq, last_seq: a.lastSeq, last_message_at: a.lastMessageAt,
+      }))),
+      JSON.stringify(items.map((i) => ({
+        chat_id: i.chatId,
+        seq: i.seq,
+        connect_item_id: jsonText(i.connectItemId),
+        type: i.type,
+        content_type: jsonText(i.contentType),
+        content: jsonText(i.content),
+        participant_role: jsonText(i.participantRole),
+        participant_id: jsonText(i.participantId),
+        display_name: jsonText(i.displayName),
+        absolute_time: i.absoluteTime,
+        attachments: i.attachments && JSON.parse(JSON.stringify(i.attachments, (_key, v: unknown) => (typeof v === 'string' ? jsonText(v) : v))),
+        client_message_id: jsonText(i.clientMessageId),
+        contact_id: jsonText(i.contactId),
+      }))),
     );
     return new Set(rows.map((r) => r.id));
   }
@@ -128,6 +137,17 @@ export class ItemStoreRepository {
       : null;
     return { lastSeq: chat?.lastSeq ?? 0, knownIds: ids.map((i) => i.connectItemId), last: last as ChatItemRecord | null };
   }
+}
+
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
+
+/**
+ * Text for a JSON parameter. An unpaired surrogate becomes an escape Postgres refuses; the UTF-8 encoding
+ * of a text parameter replaced it with U+FFFD, and so does this, so what is stored does not change.
+ */
+function jsonText<T extends string | null>(text: T): T {
+  if (text === null) return text;
+  return pgText(/[\uD800-\uDFFF]/.test(text) ? text.replace(LONE_SURROGATE, '\uFFFD') : text) as T;
 }
 
 /**
