@@ -3,9 +3,10 @@
 // name. See README.md § Performance for the scenarios, their options and the issue-sized command lines.
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { cleanupAll, ROOT, trapSignals } from './lib/stack.mjs';
+import { execFileSync } from 'node:child_process';
 import { machine } from './lib/util.mjs';
 
+let cleanup = async () => undefined;
 const SCENARIOS = ['persist', 'capacity', 'fanout', 'baseline', 'send', 'replay'];
 
 function parseArgs(argv) {
@@ -20,7 +21,7 @@ function parseArgs(argv) {
       continue;
     }
     const [key, inline] = arg.slice(2).split('=', 2);
-    const flag = key === 'cpu-prof' || key === 'help';
+    const flag = key === 'cpu-prof' || key === 'perf' || key === 'help';
     const value = flag ? inline ?? true : inline ?? argv[++i];
     if (value === undefined) throw new Error(`--${key} needs a value`);
     if (key === 'env') {
@@ -36,6 +37,10 @@ function parseArgs(argv) {
 
 async function main() {
   const { scenarios, options, gatewayEnv } = parseArgs(process.argv.slice(2));
+  // --dist must be known before the harness modules load (they resolve the build under test once).
+  if (options.dist) process.env.BENCH_DIST = path.resolve(String(options.dist));
+  const { cleanupAll, DIST, ROOT, trapSignals } = await import('./lib/stack.mjs');
+  cleanup = cleanupAll;
   if (options.help) {
     for (const name of SCENARIOS) {
       const mod = await import(`./scenarios/${name}.mjs`);
@@ -68,6 +73,7 @@ async function main() {
         date: new Date().toISOString(),
         durationSeconds: Math.round((Date.now() - started) / 1000),
         machine: machine(),
+        build: buildInfo(ROOT, DIST),
         parameters: { ...opts, gatewayEnv: Object.keys(gatewayEnv).length ? gatewayEnv : undefined },
         ...figures,
       };
@@ -76,15 +82,27 @@ async function main() {
       failed = true;
       console.error(`[${name}] failed: ${err instanceof Error ? err.stack : err}`);
     } finally {
-      await cleanupAll();
+      await cleanup();
     }
   }
   console.log(`figures written to ${path.relative(process.cwd(), out)}`);
   if (failed) process.exitCode = 1;
 }
 
+/** Which code was measured: the commit of the tree the build came from, and whether it had local changes. */
+function buildInfo(root, dist) {
+  const git = (...args) => {
+    try {
+      return execFileSync('git', args, { cwd: path.dirname(dist), encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
+    } catch {
+      return null;
+    }
+  };
+  return { dist: path.relative(root, dist) || '.', commit: git('rev-parse', '--short', 'HEAD'), localChanges: Boolean(git('status', '--porcelain', '--', 'src')) };
+}
+
 main().catch(async (err) => {
   console.error(err instanceof Error ? err.message : err);
-  await cleanupAll();
+  await cleanup();
   process.exit(1);
 });

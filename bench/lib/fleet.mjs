@@ -101,8 +101,10 @@ function mergeCounts(a, b) {
 }
 
 /** The bare relay as a child process; resolves with its URL and pid. */
-export async function startRelay(emulatorUrl) {
-  const proc = fork(RELAY, [], { env: { ...process.env, EMULATOR_URL: emulatorUrl }, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+export async function startRelay(emulatorUrl, { cpuProf, perf } = {}) {
+  const execArgv = cpuProf ? ['--cpu-prof', `--cpu-prof-dir=${cpuProf}`, '--cpu-prof-name=relay.cpuprofile'] : [];
+  if (perf) execArgv.push('--perf-basic-prof-only-functions', '--interpreted-frames-native-stack');
+  const proc = fork(RELAY, [], { env: { ...process.env, EMULATOR_URL: emulatorUrl }, execArgv, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
   const stop = onCleanup(async () => {
     if (proc.exitCode !== null || proc.signalCode !== null) return;
     const gone = new Promise((r) => proc.once('exit', r));

@@ -2,15 +2,21 @@
 // gateway (NODE_ENV=production) — each a real process, each cleaned up on exit, failure or signal.
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { clearTimeout } from 'node:timers';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import pg from 'pg';
 import { freePort, parseMetrics, sleep, until } from './util.mjs';
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+/**
+ * The gateway build under test: `dist/` of this tree, or another build (`--dist <dir>`, e.g. a worktree of
+ * an older commit, to compare before and after in one session). The emulator always comes from `dist/`.
+ */
+export const DIST = path.resolve(ROOT, process.env.BENCH_DIST ?? 'dist');
+export const fromDist = (file) => import(pathToFileURL(path.join(DIST, file)).href);
 export const ADMIN_TOKEN = 'bench-admin-token-0123456789';
 const PG_ADMIN_URL = process.env.BENCH_PG_URL ?? 'postgresql://postgres@127.0.0.1:5432/postgres';
 
@@ -83,8 +89,8 @@ export async function createDatabase({ migrate = false } = {}) {
   const drop = onCleanup(() => adminQuery(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`));
   const url = urlFor(name);
   if (migrate) {
-    const { openAdapter } = await import('../../dist/database/driver-adapters.js');
-    const { migrate: run } = await import('../../dist/database/migrator.js');
+    const { openAdapter } = await fromDist('database/driver-adapters.js');
+    const { migrate: run } = await fromDist('database/migrator.js');
     const opened = await openAdapter({ kind: 'postgres', url }, 1);
     try {
       await run(opened.factory);
@@ -129,6 +135,8 @@ function spawnNode(args, env, { cwd = ROOT, label }) {
 }
 
 const UNLIMITED = { rps: 1_000_000, burst: 1_000_000 };
+const OPERATIONS = ['StartChatContact', 'StopContact', 'CreateParticipantConnection', 'DisconnectParticipant', 'GetTranscript', 'SendMessage',
+  'SendEvent', 'StartAttachmentUpload', 'CompleteAttachmentUpload', 'GetAttachment', 'DescribeView'];
 
 /** The standalone emulator (dist/emulator/standalone.js) with Connect's rate limits lifted for load. */
 export async function startEmulator({ chats = 100_000 } = {}) {
@@ -139,7 +147,6 @@ export async function startEmulator({ chats = 100_000 } = {}) {
     if (proc.child.exitCode !== null) throw new Error(`emulator exited: ${proc.output().slice(-2000)}`);
     return fetch(`${url}/emulator/config`).then((r) => r.ok, () => false);
   }, 'emulator start', 30_000, 50);
-  const { OPERATIONS } = await import('../../dist/emulator/emulator-config.js');
   const res = await fetch(`${url}/emulator/config`, {
     method: 'PUT',
     headers: { 'content-type': 'application/json' },
@@ -157,16 +164,18 @@ export async function startEmulator({ chats = 100_000 } = {}) {
  * The built gateway, NODE_ENV=production, on the given database and emulator. `cpuProf`: a directory
  * for a V8 CPU profile (written when the process exits after SIGTERM).
  */
-export async function startGateway({ databaseUrl, emulatorUrl, env = {}, cpuProf, nodeArgs = [] }) {
+export async function startGateway({ databaseUrl, emulatorUrl, env = {}, cpuProf, perf, nodeArgs = [] }) {
   const port = await freePort();
   const dataDir = mkdtempSync(path.join(os.tmpdir(), 'gw-bench-'));
   onCleanup(() => rmSync(dataDir, { recursive: true, force: true }));
   const args = [...nodeArgs];
+  // Symbols of JIT-compiled JavaScript for `perf` (written to /tmp/perf-<pid>.map).
+  if (perf) args.push('--perf-basic-prof-only-functions', '--interpreted-frames-native-stack');
   if (cpuProf) {
     mkdirSync(cpuProf, { recursive: true });
     args.push('--cpu-prof', `--cpu-prof-dir=${cpuProf}`);
   }
-  args.push(path.join(ROOT, 'dist/main.js'));
+  args.push(path.join(DIST, 'main.js'));
   const proc = spawnNode(args, {
     NODE_ENV: 'production',
     LOG_LEVEL: 'warn',
@@ -181,6 +190,8 @@ export async function startGateway({ databaseUrl, emulatorUrl, env = {}, cpuProf
     CHAT_STARTS_PER_MINUTE_PER_IP: '1000000',
     CHAT_STARTS_PER_MINUTE_PER_FRONTEND: '1000000',
     ABANDON_AFTER_MINUTES: '0',
+    // The gateway paces itself to Connect's published quotas; the emulator's are lifted for load too.
+    CONNECT_RATE_LIMITS: JSON.stringify(Object.fromEntries(OPERATIONS.map((op) => [op, UNLIMITED]))),
     ...env,
   }, { cwd: dataDir, label: 'gateway' });
   const url = `http://127.0.0.1:${port}`;
@@ -188,6 +199,7 @@ export async function startGateway({ databaseUrl, emulatorUrl, env = {}, cpuProf
     if (proc.child.exitCode !== null) throw new Error(`gateway exited: ${proc.output().slice(-3000)}`);
     return fetch(`${url}/health/live`).then((r) => r.ok, () => false);
   }, 'gateway start', 60_000, 100);
+  if (perf) onCleanup(() => rmSync(`/tmp/perf-${proc.pid}.map`, { force: true }));
   return {
     ...proc,
     url,
@@ -217,6 +229,33 @@ export async function createFrontend(gatewayUrl) {
   return res.json();
 }
 
+/**
+ * On-CPU sampling of a process with Linux `perf` (wall-clock samplers such as --cpu-prof also count time
+ * the process waits for a CPU inside a syscall, which on a busy 2-core machine dwarfs the real cost).
+ * Returns a stop function that writes a text report next to `file` and resolves with its path.
+ */
+export function perfRecord(pid, file) {
+  mkdirSync(path.dirname(file), { recursive: true });
+  const rec = spawn('perf', ['record', '-F', '499', '-g', '-p', String(pid), '-o', file], { stdio: 'ignore' });
+  const exited = new Promise((resolve) => rec.on('exit', resolve));
+  const stop = onCleanup(async () => {
+    rec.kill('SIGINT');
+    await exited;
+  });
+  return async () => {
+    await stop();
+    const report = `${file}.txt`;
+    const out = await new Promise((resolve) => {
+      const r = spawn('perf', ['report', '-i', file, '--stdio', '--no-children', '--sort', 'dso,symbol', '--percent-limit', '0.3', '-g', 'none'], { stdio: ['ignore', 'pipe', 'ignore'] });
+      let text = '';
+      r.stdout.on('data', (d) => (text += d));
+      r.on('exit', () => resolve(text));
+    });
+    writeFileSync(report, out);
+    return report;
+  };
+}
+
 /** Runs a scenario's full stack: database, emulator, gateway (and a front end); cleaned up afterwards. */
 export async function withGatewayStack(options, fn) {
   const database = await createDatabase();
@@ -226,6 +265,7 @@ export async function withGatewayStack(options, fn) {
     emulatorUrl: emulator.url,
     env: options.gatewayEnv,
     cpuProf: options.cpuProf,
+    perf: options.perf,
   });
   const frontend = await createFrontend(gateway.url);
   try {

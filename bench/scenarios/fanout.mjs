@@ -4,8 +4,9 @@
 import { clearInterval, setInterval } from 'node:timers';
 import pg from 'pg';
 import { Fleet, merge, startRelay } from '../lib/fleet.mjs';
-import { backendPids, startEmulator, withGatewayStack } from '../lib/stack.mjs';
-import { cpuSeconds, MiB, percentiles, round, rssBytes } from '../lib/util.mjs';
+import path from 'node:path';
+import { backendPids, perfRecord, ROOT, startEmulator, withGatewayStack } from '../lib/stack.mjs';
+import { cpuSeconds, cpuSplit, MiB, percentiles, round, rssBytes } from '../lib/util.mjs';
 
 export const defaults = { chats: 200, rate: 1000, seconds: 15, browsers: 2, children: 4, warmup: 3 };
 export const full = '--chats 1000 --rate 1000 --seconds 30';
@@ -30,15 +31,21 @@ export async function measureFanout(opts, target, log) {
       const metricsBefore = gateway ? await gateway.metrics() : null;
       const pgPids = database ? await backendPids(database.name) : [];
       const cpu0 = cpuSeconds(pid);
+      const split0 = cpuSplit(pid);
       const pgCpu0 = pgPids.reduce((s, p) => s + cpuSeconds(p), 0);
       const t0 = Date.now();
+      const window0 = process.hrtime.bigint() / 1000n;
+      const stopPerf = opts.perf ? perfRecord(pid, path.join(ROOT, 'bench/results/profiles', `${target}-${Date.now()}.perf.data`)) : null;
       let rssMax = 0;
       const rssTimer = setInterval(() => (rssMax = Math.max(rssMax, rssBytes(pid))), 1000);
       const load = merge(await fleet.all('agentLoad', { rate: perChild, seconds: opts.seconds, tag: 'fo|' }));
       const got = merge(await fleet.all('collect', { timeoutMs: 20_000 }));
       clearInterval(rssTimer);
+      const perfReport = stopPerf ? await stopPerf() : undefined;
+      const window1 = process.hrtime.bigint() / 1000n;
       const wall = (Date.now() - t0) / 1000;
       const cpu = cpuSeconds(pid) - cpu0;
+      const split1 = cpuSplit(pid);
       const pgCpu = pgPids.reduce((s, p) => s + cpuSeconds(p), 0) - pgCpu0;
       const metricsAfter = gateway ? await gateway.metrics() : null;
       let stored = null;
@@ -71,12 +78,15 @@ export async function measureFanout(opts, target, log) {
         cpuSeconds: round(cpu, 2),
         cpuSecondsPer1000Items: round(per1000, 4),
         cpuUtilisation: round(cpu / wall, 3),
+        cpuSystemShare: cpu ? round((split1.system - split0.system) / cpu, 2) : null,
         postgresCpuSeconds: database ? round(pgCpu, 2) : undefined,
         postgresCpuSecondsPer1000Items: database && load.sent ? round(pgCpu / (load.sent / 1000), 4) : undefined,
         storedItems: stored ?? undefined,
         rssMaxMiB: round(rssMax / MiB, 1),
         eventLoopDelayP99Ms: metricsAfter ? round(metricsAfter.gateway_nodejs_eventloop_lag_p99_seconds * 1000, 2) : undefined,
         eventLoopDelayMaxMs: metricsAfter ? round(metricsAfter.gateway_nodejs_eventloop_lag_max_seconds * 1000, 2) : undefined,
+        profileWindowMicros: [Number(window0), Number(window1)],
+        perfReport: perfReport ? path.relative(ROOT, perfReport) : undefined,
         flushes: metricsAfter && metricsBefore ? metricsAfter.gateway_item_flush_size_count - metricsBefore.gateway_item_flush_size_count : undefined,
       };
     } finally {
@@ -85,12 +95,12 @@ export async function measureFanout(opts, target, log) {
   };
 
   if (target === 'gateway') {
-    return withGatewayStack({ chats: opts.chats, cpuProf: opts.cpuProf, gatewayEnv: opts.gatewayEnv }, ({ database, emulator, gateway, frontend }) =>
+    return withGatewayStack({ chats: opts.chats, cpuProf: opts.cpuProf, perf: opts.perf, gatewayEnv: opts.gatewayEnv }, ({ database, emulator, gateway, frontend }) =>
       run({ url: gateway.url, pid: gateway.pid, emulatorUrl: emulator.url, publicKey: frontend.publicKey, database, gateway }));
   }
   const emulator = await startEmulator({ chats: opts.chats * 3 + 100 });
   try {
-    const relay = await startRelay(emulator.url);
+    const relay = await startRelay(emulator.url, { cpuProf: opts.cpuProf, perf: opts.perf });
     try {
       return await run({ url: relay.url, pid: relay.pid, emulatorUrl: emulator.url });
     } finally {
