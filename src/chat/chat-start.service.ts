@@ -98,7 +98,7 @@ export class ChatStartService {
     if (body.customer) attributes.gatewayCustomerId = body.customer.id;
     let started;
     try {
-      started = await this.connect.startChat(frontend.connect, {
+      started = await this.registry.startChat(frontend.connect, {
         displayName: body.displayName,
         attributes,
         initialMessage,

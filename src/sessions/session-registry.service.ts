@@ -7,7 +7,7 @@ import { KEYRING } from '../auth/keyring.js';
 import { decrypt, encrypt } from '../common/crypto.js';
 import type { AppConfig } from '../config/app-config.js';
 import { CONNECT_CHAT_PORT } from '../connect/connect-chat.port.js';
-import type { ConnectChatPort } from '../connect/connect-chat.port.js';
+import type { ConnectChatPort, ConnectRouting, StartChatInput, StartedChat } from '../connect/connect-chat.port.js';
 import { UpstreamSocket } from '../connect/upstream-socket.js';
 import { MetricsService } from '../health/metrics.service.js';
 import { ReadinessRegistry } from '../health/readiness.registry.js';
@@ -23,7 +23,7 @@ import { ItemWriter } from './item-writer.service.js';
 import type { Redactor } from './item-mapping.js';
 import { RedactorSource } from './redactor-source.js';
 import { linkCounters } from './upstream-metrics.js';
-import { UpstreamScheduler } from './upstream-scheduler.js';
+import { UpstreamPriority, UpstreamScheduler } from './upstream-scheduler.js';
 
 export const SESSION_TIMING = Symbol('SESSION_TIMING');
 
@@ -64,6 +64,8 @@ export function sessionTiming(config: AppConfig): RegistryTiming {
 const TAKEOVER_BATCH = 100;
 const MAX_QUEUED_REDIALS = 200;
 const SHUTDOWN_DRAIN_MS = 5_000;
+/** A chat start waits at most this long for Connect's StartChatContact quota, then answers 429. */
+const START_MAX_WAIT_MS = 10_000;
 
 /**
  * The chats this process owns: one ChatSession each, held under a lease in Postgres that is renewed in
@@ -145,6 +147,12 @@ export class SessionRegistry implements OnApplicationBootstrap, OnModuleDestroy 
 
   get size(): number {
     return this.sessions.size;
+  }
+
+  /** StartChatContact, paced like every upstream call (customer priority); a long queue is a 429 at once. */
+  startChat(routing: ConnectRouting, input: StartChatInput): Promise<StartedChat> {
+    return this.scheduler.run(routing.instanceId, 'StartChatContact', UpstreamPriority.CustomerSend,
+      () => this.deps.port.startChat(routing, input), START_MAX_WAIT_MS);
   }
 
   /** The lease a chat this process creates starts with (LEASE_SECONDS). */

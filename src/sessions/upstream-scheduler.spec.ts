@@ -75,6 +75,19 @@ describe('UpstreamScheduler', () => {
     expect(started).toEqual(['after']);
   });
 
+  it('refuses at once, as throttled, a call that would wait longer than it may', async () => {
+    const s = scheduler(2, 1);
+    const started: string[] = [];
+    for (let i = 0; i < 5; i++) void track(s, `queued ${i}`, started);
+    // One started, four wait: the next would wait about 2 s.
+    await expect(s.run('inst-1', 'CreateParticipantConnection', UpstreamPriority.Redial, async () => 'late', 1000))
+      .rejects.toMatchObject({ failure: 'throttled' });
+    const jumping = s.run('inst-1', 'CreateParticipantConnection', UpstreamPriority.CustomerSend, async () => 'first', 1000);
+    await jest.advanceTimersByTimeAsync(3000);
+    await expect(jumping).resolves.toBe('first');
+    expect(started).toHaveLength(5);
+  });
+
   it('rejects what is still waiting when closed', async () => {
     const s = scheduler(1, 1);
     const started: string[] = [];

@@ -50,9 +50,17 @@ export class UpstreamScheduler {
     private readonly metrics?: SchedulerMetrics,
   ) {}
 
-  run<T>(instanceId: string, operation: string, priority: UpstreamPriority, call: () => Promise<T>): Promise<T> {
+  /**
+   * `maxWaitMs`: refuse at once (as throttled) when the calls ahead of this one need longer than that
+   * at the lane's rate; for callers that would rather answer 429 than keep a request waiting.
+   */
+  run<T>(instanceId: string, operation: string, priority: UpstreamPriority, call: () => Promise<T>, maxWaitMs?: number): Promise<T> {
     if (this.closed) return Promise.reject(new ConnectError('unavailable', operation, 'ShuttingDown', undefined));
     const lane = this.lane(instanceId, operation);
+    if (maxWaitMs !== undefined && this.projectedWaitMs(lane, priority) > maxWaitMs) {
+      this.metrics?.finished(operation, 'throttled');
+      return Promise.reject(new ConnectError('throttled', operation, 'GatewayQuotaQueueFull', 429));
+    }
     return new Promise<T>((resolve, reject) => {
       const enqueuedAt = this.clock.now();
       lane.levels[Math.max(0, Math.min(LEVELS - 1, priority))]!.push({
@@ -92,6 +100,12 @@ export class UpstreamScheduler {
       for (const level of lane.levels) for (const w of level.splice(0)) w.cancel(err);
       lane.size = 0;
     }
+  }
+
+  private projectedWaitMs(lane: Lane, priority: UpstreamPriority): number {
+    let ahead = 0;
+    for (let level = 0; level <= priority && level < LEVELS; level++) ahead += lane.levels[level]!.length;
+    return lane.bucket.waitMs(this.clock.now()) + (ahead / lane.bucket.limit.rps) * 1000;
   }
 
   private lane(instanceId: string, operation: string): Lane {
