@@ -3,20 +3,9 @@ import { PrismaService } from '../database/prisma.service.js';
 import type { ChatItemRecord } from './chat-item.js';
 import { ITEM_COLUMNS } from './chat-items.repository.js';
 
-/** An item ready to store: `seq` assigned by the chat's owner. */
-export interface NewChatItem {
-  chatId: string;
-  seq: number;
-  connectItemId: string;
-  type: string;
-  contentType: string | null;
-  content: string | null;
-  participantRole: string | null;
-  participantId: string | null;
-  displayName: string | null;
-  absoluteTime: Date;
+/** An item ready to store: `seq` assigned by the chat's owner; receipts come later. */
+export interface NewChatItem extends Omit<ChatItemRecord, 'attachments' | 'deliveredAt' | 'readAt'> {
   attachments: unknown[] | null;
-  clientMessageId: string | null;
   contactId: string | null;
 }
 
