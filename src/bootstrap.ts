@@ -32,7 +32,7 @@ export async function startGateway(config: AppConfig, options: GatewayOptions = 
   const boot = new NestLogger('Bootstrap');
   const keyring = loadKeyring(config.security);
   const target = databaseTarget(config);
-  const database = await openAdapter(target, config.database.poolSize);
+  const database = await openAdapter(target, config.database.poolSize, { queryTimeoutMs: 60_000 });
   if (config.database.migrateOnStart) {
     // The schema engine holds Prisma's session-level migration lock on its connection until that
     // connection closes: on Postgres it gets a pool of its own, closed right after.

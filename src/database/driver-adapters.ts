@@ -22,9 +22,22 @@ export function describeTarget(target: DatabaseTarget): string {
   return `postgres ${u.hostname}:${u.port || 5432}${u.pathname}`;
 }
 
-export async function openAdapter(target: DatabaseTarget, poolSize = 10): Promise<OpenedAdapter> {
+export interface PoolTimeouts {
+  /** Longest a query may run before the client gives up on it (0: no limit, e.g. for migrations). */
+  queryTimeoutMs?: number;
+}
+
+export async function openAdapter(target: DatabaseTarget, poolSize = 10, timeouts: PoolTimeouts = {}): Promise<OpenedAdapter> {
   if (target.kind === 'postgres') {
-    const pool = new pg.Pool({ connectionString: target.url, max: poolSize });
+    // A black-holed network path must fail queries rather than hang them: bounded connects, TCP
+    // keepalive, and (for the app's pool) a query timeout.
+    const pool = new pg.Pool({
+      connectionString: target.url,
+      max: poolSize,
+      connectionTimeoutMillis: 10_000,
+      keepAlive: true,
+      ...(timeouts.queryTimeoutMs ? { query_timeout: timeouts.queryTimeoutMs } : {}),
+    });
     // An idle client's network error must not crash the process; the next query reports it.
     pool.on('error', () => undefined);
     const factory = new PrismaPg(pool);
