@@ -5,7 +5,7 @@ import { until } from '../support/poll.js';
 import { TcpProxy } from '../support/tcp-proxy.js';
 import { TestTab, createFrontend, startChat } from '../support/widget-client.js';
 import type { StartedChat, TestFrontend } from '../support/widget-client.js';
-import { FAST_ENV, OPEN_LIMITS, expectExact, metric, sendReliably, untilCaughtUp, via } from './exactness.js';
+import { FAST_ENV, OPEN_LIMITS, connectIds, expectExact, metric, sendReliably, untilCaughtUp, via } from './exactness.js';
 
 interface Conversation {
   chat: StartedChat;
@@ -29,7 +29,8 @@ describe('database outage', () => {
   async function begin(env: Record<string, string> = {}): Promise<void> {
     stack = await startTestStack(FAST_ENV);
     proxy = await TcpProxy.start('127.0.0.1', Number(new URL(stack.database.url).port || 5432));
-    gateway = await stack.spawnAnother({ DATABASE_URL: proxy.url(stack.database.url), ...env });
+    const { DATABASE_URL_QUERY: query = '', ...rest } = env;
+    gateway = await stack.spawnAnother({ DATABASE_URL: `${proxy.url(stack.database.url)}${query}`, ...rest });
     await stack.gateway.stop('SIGTERM');
     emu = new EmulatorControl(stack.emulator.url);
     await emu.configure(OPEN_LIMITS);
@@ -121,5 +122,35 @@ describe('database outage', () => {
     await agentSays(c!, 'after');
     await untilCaughtUp(emu, c!.chat.contactId, () => c!.tab.items(), 60_000);
     await expectExact(emu, c!.chat.contactId, c!.tab.items(), c!.sent);
+  });
+
+  it('a black-holed path (connections hang, nothing fails): with query_timeout in DATABASE_URL writes resume when it returns', async () => {
+    await begin({ DATABASE_URL_QUERY: '?query_timeout=3000' });
+    const [c] = await conversations(1);
+    const seen = [c!.tab];
+    /** A browser reconnects with its lastSeq whenever the gateway drops its socket (a replay that timed out). */
+    const current = async (): Promise<TestTab> => {
+      const last = seen[seen.length - 1]!;
+      if (last.socket.connected) return last;
+      const next = await TestTab.open(via(stack, gateway), c!.chat.sessionToken, seen.flatMap((t) => t.items()).at(-1)?.seq ?? 0);
+      tabs.push(next);
+      seen.push(next);
+      return next;
+    };
+    await agentSays(c!, 'before');
+    await untilCaughtUp(emu, c!.chat.contactId, () => seen.flatMap((t) => t.items()));
+
+    proxy.blackhole();
+    for (let i = 0; i < 10; i++) await agentSays(c!, `during ${i}`);
+    await until(async () => (await ready()) === 503, 'readiness reports the outage', 20_000);
+    await until(async () => (await metric(gateway, 'gateway_item_write_backlog')) >= 10, 'the items held in memory', 20_000);
+
+    proxy.restore();
+    await agentSays(c!, 'after');
+    await until(async () => {
+      await current();
+      return seen.flatMap((t) => t.items()).length >= (await connectIds(emu, c!.chat.contactId)).length;
+    }, 'the browser caught up', 60_000, 100);
+    await expectExact(emu, c!.chat.contactId, seen.flatMap((t) => t.items()), c!.sent);
   });
 });

@@ -8,6 +8,7 @@ import type { AddressInfo } from 'node:net';
 export class TcpProxy {
   private readonly sockets = new Set<net.Socket>();
   private refusing = false;
+  private swallowing = false;
   private readonly server: net.Server;
   port = 0;
 
@@ -44,8 +45,22 @@ export class TcpProxy {
     this.sockets.clear();
   }
 
+  /**
+   * A dead network path: connections stay open, but nothing gets through either way (new ones are
+   * accepted and ignored) until restore(); connections black-holed meanwhile stay dead.
+   */
+  blackhole(): void {
+    this.swallowing = true;
+    for (const s of this.sockets) {
+      s.unpipe();
+      s.removeAllListeners('data');
+      s.on('data', () => undefined);
+    }
+  }
+
   restore(): void {
     this.refusing = false;
+    this.swallowing = false;
   }
 
   async close(): Promise<void> {
@@ -56,6 +71,13 @@ export class TcpProxy {
   private accept(client: net.Socket, host: string, port: number): void {
     if (this.refusing) {
       client.resetAndDestroy();
+      return;
+    }
+    if (this.swallowing) {
+      this.sockets.add(client);
+      client.on('data', () => undefined);
+      client.on('error', () => this.sockets.delete(client));
+      client.on('close', () => this.sockets.delete(client));
       return;
     }
     const upstream = net.connect(port, host);
