@@ -124,7 +124,8 @@ describe('database outage', () => {
     await expectExact(emu, c!.chat.contactId, c!.tab.items(), c!.sent);
   });
 
-  it('a black-holed path (connections hang, nothing fails): with query_timeout in DATABASE_URL writes resume when it returns', async () => {
+  it('a black-holed path (connections hang, nothing fails): queries time out and the writes resume when it returns', async () => {
+    // The app's pool gives up on a query after 60 s; DATABASE_URL's query_timeout shortens that here.
     await begin({ DATABASE_URL_QUERY: '?query_timeout=3000' });
     const [c] = await conversations(1);
     const seen = [c!.tab];
