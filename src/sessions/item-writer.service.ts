@@ -19,20 +19,37 @@ export interface OwnedChat {
 }
 
 const MAX_BATCH = 1000;
+/**
+ * With at least this many items queued a second statement, on other chats, is written while the first is
+ * in flight: Postgres then works on two cores (one 1,000-row statement keeps one busy). Each statement
+ * then takes at most half a batch, so that the queued chats split between the two.
+ */
+const SECOND_STATEMENT_MIN = 200;
+const MAX_STATEMENTS = 2;
+
+type Entry = { owner: OwnedChat; item: NewChatItem };
 /** Above this many queued items the writer reports itself degraded (readiness, metric). */
 const BACKLOG_WARN = 50_000;
 
 /**
- * Group commit across chats (DESIGN.md): one flush in flight at a time, each taking everything queued
- * (up to MAX_BATCH items) in one statement. A quiet system pays a round trip per item, a busy one one
- * per thousand. Browsers see items only after their flush committed (invariant 1).
+ * Group commit across chats (DESIGN.md): a flush takes everything queued (up to MAX_BATCH items) in one
+ * statement, the next starts when it returns. A quiet system pays a round trip per item, a busy one one
+ * per thousand; with a backlog two statements are in flight, each on its own chats, so a chat never has
+ * two writes in flight and its seqs commit in order. Browsers see items only after their statement
+ * committed (invariant 1).
  */
 @Injectable()
 export class ItemWriter implements OnModuleDestroy {
   private readonly log = new Logger(ItemWriter.name);
-  private queue: { owner: OwnedChat; item: NewChatItem }[] = [];
+  private queue: Entry[] = [];
+  /** Chats with a statement in flight, and how many of their items it carries in all. */
+  private readonly busy = new Set<OwnedChat>();
+  private inFlight = 0;
+  /** Queued items of chats not in flight: work a second statement could take. */
+  private free = 0;
   private receipts: { owner: OwnedChat; update: ReceiptUpdate }[] = [];
-  private flushing: Promise<void> | undefined;
+  private receiptsBusy = false;
+  private readonly loops = new Set<Promise<void>>();
   private failures = 0;
   private stopped = false;
   private readonly backlog;
@@ -56,7 +73,8 @@ export class ItemWriter implements OnModuleDestroy {
       this.queue.push({ owner, item });
       this.bytes += sizeOf(item);
     }
-    this.backlog.set(this.queue.length);
+    if (!this.busy.has(owner)) this.free += items.length;
+    this.backlog.set(this.queue.length + this.inFlight);
     this.backlogBytes.set(this.bytes);
     this.kick();
   }
@@ -72,7 +90,7 @@ export class ItemWriter implements OnModuleDestroy {
   }
 
   get pending(): number {
-    return this.queue.length + this.receipts.length;
+    return this.queue.length + this.inFlight + this.receipts.length;
   }
 
   /** True while the database refuses writes (readiness reports it). */
@@ -84,7 +102,7 @@ export class ItemWriter implements OnModuleDestroy {
   async drain(): Promise<void> {
     while (this.pending && !this.stopped) {
       this.kick();
-      await this.flushing;
+      await Promise.all(this.loops);
       if (this.failures) await new Promise((r) => setTimeout(r, 50));
     }
   }
@@ -95,19 +113,31 @@ export class ItemWriter implements OnModuleDestroy {
     this.stopped = true;
   }
 
+  /** Starts a flush loop if none runs, and a second one while there is a backlog of other chats' items. */
   private kick(): void {
-    if (this.flushing || this.stopped) return;
-    this.flushing = this.flushLoop().finally(() => {
-      this.flushing = undefined;
-      if (this.pending && !this.stopped) this.kick();
-    });
+    while (!this.stopped && this.loops.size < MAX_STATEMENTS) {
+      // A second statement only for a backlog of chats not in flight, and not while writes fail (retries back off).
+      if (this.loops.size && (this.failures || this.queue.length < SECOND_STATEMENT_MIN || !this.free)) return;
+      if (!this.queue.length && !this.receipts.length) return;
+      const loop: Promise<void> = this.flushLoop().finally(() => {
+        this.loops.delete(loop);
+        this.kick();
+      });
+      this.loops.add(loop);
+    }
   }
 
   private async flushLoop(): Promise<void> {
-    while (!this.stopped && this.pending) {
+    while (!this.stopped) {
+      const batch = this.takeBatch(this.loops.size > 1 || this.queue.length >= SECOND_STATEMENT_MIN ? MAX_BATCH / 2 : MAX_BATCH);
+      const receipts = !this.receiptsBusy && this.receipts.length > 0;
+      if (!batch.length && !receipts) return;
       try {
-        if (this.queue.length) await this.flushItems();
-        if (this.receipts.length) await this.flushReceipts();
+        if (batch.length) await this.flushItems(batch);
+        if (receipts && !this.receiptsBusy) {
+          this.receiptsBusy = true;
+          await this.flushReceipts().finally(() => (this.receiptsBusy = false));
+        }
         this.failures = 0;
         this.lastError = undefined;
       } catch (err) {
@@ -120,9 +150,35 @@ export class ItemWriter implements OnModuleDestroy {
     }
   }
 
-  private async flushItems(): Promise<void> {
-    const batch = this.queue.slice(0, MAX_BATCH).filter((e) => !e.owner.lost);
-    const taken = Math.min(MAX_BATCH, this.queue.length);
+  /**
+   * Up to `max` queued items in queue order, skipping chats with a statement in flight (their items wait,
+   * in order, for it) and dropping those of chats this process lost. The chats taken are busy until
+   * their statement returns.
+   */
+  private takeBatch(max: number): Entry[] {
+    const batch: Entry[] = [];
+    if (!this.queue.length) return batch;
+    const rest: Entry[] = [];
+    for (const e of this.queue) {
+      if (batch.length >= max || this.busy.has(e.owner)) rest.push(e);
+      else if (e.owner.lost) this.bytes -= sizeOf(e.item);
+      else batch.push(e);
+    }
+    this.queue = rest;
+    for (const e of batch) this.busy.add(e.owner);
+    this.inFlight += batch.length;
+    this.countFree();
+    this.backlogBytes.set(this.bytes);
+    return batch;
+  }
+
+  private countFree(): void {
+    this.free = 0;
+    for (const e of this.queue) if (!this.busy.has(e.owner)) this.free++;
+  }
+
+  /** Writes one batch; on a failure to retry, its items go back to the front of the queue. */
+  private async flushItems(batch: Entry[]): Promise<void> {
     const groups = new Map<OwnedChat, NewChatItem[]>();
     for (const { owner, item } of batch) {
       const list = groups.get(owner) ?? [];
@@ -138,34 +194,46 @@ export class ItemWriter implements OnModuleDestroy {
     }));
     let stored: Set<string>;
     try {
-      stored = groups.size ? await this.store.storeBatch(advances, batch.map((e) => e.item)) : new Set();
-    } catch (err) {
-      if (!isUniqueViolation(err) || groups.size === 1) {
-        if (isUniqueViolation(err)) {
-          this.take(taken);
-          for (const owner of groups.keys()) owner.onLost('duplicate item');
-          return;
+      try {
+        stored = await this.store.storeBatch(advances, batch.map((e) => e.item));
+      } catch (err) {
+        if (!isUniqueViolation(err) || groups.size === 1) {
+          if (isUniqueViolation(err)) {
+            this.done(batch, groups.keys());
+            for (const owner of groups.keys()) owner.onLost('duplicate item');
+            return;
+          }
+          throw err;
         }
-        throw err;
+        // One chat's state is off; store the others one by one to find it.
+        stored = await this.storeIndividually(groups);
       }
-      // One chat's state is off; store the others one by one to find it.
-      stored = await this.storeIndividually(groups);
+    } catch (err) {
+      this.inFlight -= batch.length;
+      for (const owner of groups.keys()) this.busy.delete(owner);
+      this.queue = batch.concat(this.queue);
+      this.countFree();
+      this.backlog.set(this.queue.length + this.inFlight);
+      throw err;
     }
-    this.take(taken);
     this.flushSize.observe(batch.length);
     for (const [owner, items] of groups) {
-      if (stored.has(owner.chatId)) {
-        owner.committedSeq = items[items.length - 1]!.seq;
-        owner.onStored(items);
-      } else {
-        owner.onLost('lease lost or sequence moved');
-      }
+      if (stored.has(owner.chatId)) owner.committedSeq = items[items.length - 1]!.seq;
+    }
+    this.done(batch, groups.keys());
+    for (const [owner, items] of groups) {
+      if (stored.has(owner.chatId)) owner.onStored(items);
+      else owner.onLost('lease lost or sequence moved');
     }
   }
 
-  private take(count: number): void {
-    for (const e of this.queue.splice(0, count)) this.bytes -= sizeOf(e.item);
-    this.backlog.set(this.queue.length);
+  /** A batch left the writer (stored, or dropped with its chats): its chats may be written again. */
+  private done(batch: Entry[], owners: Iterable<OwnedChat>): void {
+    this.inFlight -= batch.length;
+    for (const owner of owners) this.busy.delete(owner);
+    this.countFree();
+    for (const e of batch) this.bytes -= sizeOf(e.item);
+    this.backlog.set(this.queue.length + this.inFlight);
     this.backlogBytes.set(this.bytes);
   }
 
