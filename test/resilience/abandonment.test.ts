@@ -5,7 +5,7 @@ import { EmulatorControl } from '../support/emulator-control.js';
 import { until } from '../support/poll.js';
 import { TestTab, createFrontend, startChat, widgetFetch } from '../support/widget-client.js';
 import type { StartedChat, TestFrontend } from '../support/widget-client.js';
-import { FAST_ENV, OPEN_LIMITS, sendReliably } from './exactness.js';
+import { FAST_ENV, OPEN_LIMITS, sendReliably, via } from './exactness.js';
 
 /** ABANDON_AFTER_MINUTES: a chat nobody has open for that long ends with reason `abandoned`. */
 describe('abandoned visitors', () => {
@@ -77,5 +77,20 @@ describe('abandoned visitors', () => {
     await sendReliably(() => stayingTab, 'me too', 'still-2');
     expect((await emu.contacts()).contacts.filter((c) => [returning!.contactId, staying!.contactId].includes(c.contactId)).map((c) => c.status))
       .toEqual(['ACTIVE', 'ACTIVE']);
+  });
+
+  it('counts a browser connected to another gateway process as present', async () => {
+    const other = await stack.spawnAnother();
+    // Started through, and so owned by, the first process.
+    const chat = await startChat(stack, frontend);
+    // The browser's socket is on the other process; only browser_seen_at tells the owner it is there.
+    const elsewhere = await TestTab.open(via(stack, other), chat.sessionToken);
+    tabs.push(elsewhere);
+    const control = await startChat(stack, frontend);
+    await until(async () => (await status(control)) === 'ended', 'a chat nobody opened ended meanwhile', 20_000);
+    expect(await status(chat)).toBe('active');
+    elsewhere.close();
+    await until(async () => (await status(chat)) === 'ended', 'abandoned once that browser left too', 20_000);
+    await other.stop('SIGTERM');
   });
 });
