@@ -8,6 +8,7 @@ import { ReadinessRegistry } from '../health/readiness.registry.js';
 import { ChatEvents } from '../sessions/chat-events.js';
 import type { EndedEvent, ReceiptEvent } from '../sessions/chat-events.js';
 import type { ChatRecord } from '../sessions/chat-record.js';
+import { ChatsRepository } from '../sessions/chats.repository.js';
 import { SessionRegistry } from '../sessions/session-registry.service.js';
 import type { ChatItemDto } from '../transcripts/chat-item.js';
 import { toChatItemDto } from '../transcripts/chat-item.js';
@@ -43,6 +44,7 @@ export class ChatGateway implements OnGatewayInit, OnGatewayDisconnect, OnApplic
     private readonly items: ChatItemsRepository,
     private readonly registry: SessionRegistry,
     private readonly presence: ChatPresence,
+    private readonly chats: ChatsRepository,
     @Inject(ChatEvents) events: ChatEvents,
     fanout: ChatFanout,
     private readonly broadcaster: ChatBroadcaster,
@@ -51,7 +53,6 @@ export class ChatGateway implements OnGatewayInit, OnGatewayDisconnect, OnApplic
     readiness: ReadinessRegistry,
   ) {
     events.attach(fanout);
-    events.providePresence(presence);
     events.providePresence(presence);
     readiness.register('socketio', async () => {
       if (!this.ns) throw new Error('Socket.IO server not initialised');
@@ -91,6 +92,8 @@ export class ChatGateway implements OnGatewayInit, OnGatewayDisconnect, OnApplic
     const feed = new SocketFeed(socket, data.chat.id, data.lastSeq, this.items);
     data.feed = feed;
     this.presence.add(data.chat.id, feed);
+    // A returning visitor counts as present at once, not only at the next presence tick.
+    this.chats.touchBrowserSeen([data.chat.id]).catch(() => undefined);
     try {
       const chat = (await this.access.refresh(data.chat)) ?? data.chat;
       const live = this.registry.get(chat.id);
