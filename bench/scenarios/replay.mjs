@@ -36,7 +36,9 @@ export async function run(opts, log) {
       await gateway.metrics();
       const cpu0 = cpuSeconds(gateway.pid);
       const at = Date.now() + 1000;
+      const window0 = process.hrtime.bigint() / 1000n + 1_000_000n;
       const parts = await fleet.all('reconnectAll', { at, timeoutMs: 120_000 });
+      const window1 = process.hrtime.bigint() / 1000n;
       const cpu = cpuSeconds(gateway.pid) - cpu0;
       const metrics = await gateway.metrics();
       const r = merge(parts);
@@ -54,6 +56,8 @@ export async function run(opts, log) {
         duplicates: merge(await fleet.all('status')).duplicates,
         chatStartErrors: started.errors,
         gatewayCpuSeconds: round(cpu, 2),
+        gatewayCpuMsPerBrowser: r.browsers ? round((cpu * 1000) / r.browsers, 2) : null,
+        profileWindowMicros: [Number(window0), Number(window1)],
         eventLoopDelayP99Ms: round(metrics.gateway_nodejs_eventloop_lag_p99_seconds * 1000, 2),
         eventLoopDelayMaxMs: round(metrics.gateway_nodejs_eventloop_lag_max_seconds * 1000, 2),
       };
