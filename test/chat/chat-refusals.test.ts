@@ -29,7 +29,8 @@ describe('refused widget requests change nothing', () => {
   async function counts(): Promise<{ contacts: number; chats: number; items: number }> {
     const contacts = (await emu.contacts()).contacts.length;
     const chats = Number((await db.query('SELECT count(*) AS n FROM chats')).rows[0].n);
-    const items = Number((await db.query('SELECT count(*) AS n FROM chat_items')).rows[0].n);
+    // Messages only: a chat started just before may still be storing its own join events.
+    const items = Number((await db.query(`SELECT count(*) AS n FROM chat_items WHERE type = 'MESSAGE'`)).rows[0].n);
     return { contacts, chats, items };
   }
 
