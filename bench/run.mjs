@@ -21,7 +21,7 @@ function parseArgs(argv) {
       continue;
     }
     const [key, inline] = arg.slice(2).split('=', 2);
-    const flag = key === 'cpu-prof' || key === 'perf' || key === 'help';
+    const flag = ['cpu-prof', 'perf', 'heap-snapshot', 'help'].includes(key);
     const value = flag ? inline ?? true : inline ?? argv[++i];
     if (value === undefined) throw new Error(`--${key} needs a value`);
     if (key === 'env') {

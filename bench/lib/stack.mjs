@@ -2,7 +2,7 @@
 // gateway (NODE_ENV=production) — each a real process, each cleaned up on exit, failure or signal.
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { clearTimeout } from 'node:timers';
@@ -164,13 +164,14 @@ export async function startEmulator({ chats = 100_000 } = {}) {
  * The built gateway, NODE_ENV=production, on the given database and emulator. `cpuProf`: a directory
  * for a V8 CPU profile (written when the process exits after SIGTERM).
  */
-export async function startGateway({ databaseUrl, emulatorUrl, env = {}, cpuProf, perf, nodeArgs = [] }) {
+export async function startGateway({ databaseUrl, emulatorUrl, env = {}, cpuProf, perf, heapSnapshot, nodeArgs = [] }) {
   const port = await freePort();
   const dataDir = mkdtempSync(path.join(os.tmpdir(), 'gw-bench-'));
   onCleanup(() => rmSync(dataDir, { recursive: true, force: true }));
   const args = [...nodeArgs];
   // Symbols of JIT-compiled JavaScript for `perf` (written to /tmp/perf-<pid>.map).
   if (perf) args.push('--perf-basic-prof-only-functions', '--interpreted-frames-native-stack');
+  if (heapSnapshot) args.push('--heapsnapshot-signal=SIGUSR2');
   if (cpuProf) {
     mkdirSync(cpuProf, { recursive: true });
     args.push('--cpu-prof', `--cpu-prof-dir=${cpuProf}`);
@@ -206,6 +207,23 @@ export async function startGateway({ databaseUrl, emulatorUrl, env = {}, cpuProf
     async metrics() {
       const res = await fetch(`${url}/metrics`);
       return parseMetrics(await res.text());
+    },
+    /** A V8 heap snapshot (needs `heapSnapshot`), moved to `file`; resolves when written. */
+    async heapSnapshot(file) {
+      const before = new Set(readdirSync(dataDir));
+      proc.child.kill('SIGUSR2');
+      const name = await until(() => readdirSync(dataDir).find((f) => f.endsWith('.heapsnapshot') && !before.has(f)), 'heap snapshot', 300_000, 500);
+      // Written when the size stops growing.
+      let size = -1;
+      await until(() => {
+        const now = statSync(path.join(dataDir, name)).size;
+        const stable = now === size && now > 0;
+        size = now;
+        return stable;
+      }, 'heap snapshot written', 600_000, 1000);
+      mkdirSync(path.dirname(file), { recursive: true });
+      renameSync(path.join(dataDir, name), file);
+      return file;
     },
     /** SIGTERM and wait (a CPU profile is written on the way out). */
     async shutdown() {
@@ -266,6 +284,7 @@ export async function withGatewayStack(options, fn) {
     env: options.gatewayEnv,
     cpuProf: options.cpuProf,
     perf: options.perf,
+    heapSnapshot: options.heapSnapshot,
   });
   const frontend = await createFrontend(gateway.url);
   try {

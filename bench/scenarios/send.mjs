@@ -23,9 +23,11 @@ export async function run(opts, log) {
         await fleet.all('collect', { timeoutMs: 10_000 });
       }
       const cpu0 = cpuSeconds(gateway.pid);
+      const window0 = process.hrtime.bigint() / 1000n;
       const load = merge(await fleet.all('customerLoad', { rate: perChild, seconds: opts.seconds, tag: 'snd|' }));
       const got = merge(await fleet.all('collect', { timeoutMs: 20_000 }));
       const cpu = cpuSeconds(gateway.pid) - cpu0;
+      const window1 = process.hrtime.bigint() / 1000n;
       const metrics = await gateway.metrics();
       const result = {
         chats: started.started,
@@ -46,6 +48,7 @@ export async function run(opts, log) {
         seqGaps: got.gapErrors,
         cpuSecondsPer1000Sends: load.sent ? round(cpu / (load.sent / 1000), 4) : null,
         eventLoopDelayP99Ms: round(metrics.gateway_nodejs_eventloop_lag_p99_seconds * 1000, 2),
+        profileWindowMicros: [Number(window0), Number(window1)],
       };
       const a = result.ackLatencyMs;
       log(`${load.sent} sends at ${opts.rate}/s: acked ${load.acked} (${load.ackErrors} errors ${JSON.stringify(load.errorCodes)}), on Connect ${load.onConnect} (duplicated ${load.connectDuplicates})`);
