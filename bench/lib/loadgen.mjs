@@ -26,6 +26,7 @@ const state = {
   gapErrors: 0,
   disconnects: 0,
   connectErrors: 0,
+  connectErrorReasons: {},
 };
 
 const agent = new http.Agent({ keepAlive: true, maxSockets: 64 });
@@ -106,8 +107,10 @@ class Browser {
         this.connected = true;
         resolve(true);
       });
-      socket.once('connect_error', () => {
+      socket.once('connect_error', (err) => {
         state.connectErrors++;
+        const reason = err?.message ?? 'unknown';
+        state.connectErrorReasons[reason] = (state.connectErrorReasons[reason] ?? 0) + 1;
         resolve(false);
       });
     });
@@ -385,6 +388,7 @@ function status() {
   }
   return {
     chats: state.chats.length, sockets, connected, disconnects: state.disconnects, connectErrors: state.connectErrors,
+    connectErrorReasons: state.connectErrorReasons,
     duplicates: state.duplicates, gapErrors: state.gapErrors, rss: process.memoryUsage().rss,
   };
 }

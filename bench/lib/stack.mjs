@@ -5,10 +5,10 @@ import { randomBytes } from 'node:crypto';
 import { mkdirSync, mkdtempSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { clearTimeout } from 'node:timers';
+import { clearInterval, clearTimeout, setInterval } from 'node:timers';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import pg from 'pg';
-import { freePort, parseMetrics, sleep, until } from './util.mjs';
+import { cpuSeconds, freePort, parseMetrics, sleep, until } from './util.mjs';
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 /**
@@ -87,6 +87,9 @@ export async function createDatabase({ migrate = false } = {}) {
   const name = `bench_${Date.now().toString(36)}_${randomBytes(3).toString('hex')}`;
   await adminQuery(`CREATE DATABASE "${name}"`);
   const drop = onCleanup(() => adminQuery(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`));
+  // BENCH_PG_LOG_SLOW_MS: Postgres logs this database's statements slower than that (its server log).
+  const slow = Number(process.env.BENCH_PG_LOG_SLOW_MS);
+  if (slow > 0) await adminQuery(`ALTER DATABASE "${name}" SET log_min_duration_statement = ${Math.round(slow)}`);
   const url = urlFor(name);
   if (migrate) {
     const { openAdapter } = await fromDist('database/driver-adapters.js');
@@ -101,10 +104,38 @@ export async function createDatabase({ migrate = false } = {}) {
   return { name, url, drop };
 }
 
-/** CPU seconds used so far by the Postgres backends serving `database` (the gateway's connections). */
+/** The Postgres backends serving `database` now (the gateway's connections). */
 export async function backendPids(database) {
   const res = await adminQuery('SELECT pid FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()', [database]);
   return res.rows.map((r) => r.pid);
+}
+
+/**
+ * CPU seconds the backends of `database` use from now until stop(). Backends come and go (the pool
+ * closes idle connections): they are sampled every second, one that exits counts to its last sample,
+ * one that appears counts from zero.
+ */
+export async function backendCpu(database) {
+  const seen = new Map();
+  const sample = async (initial) => {
+    for (const pid of await backendPids(database).catch(() => [])) {
+      const now = cpuSeconds(pid);
+      const e = seen.get(pid);
+      if (e) e.last = Math.max(e.last, now);
+      else seen.set(pid, { start: initial ? now : 0, last: now });
+    }
+  };
+  await sample(true);
+  const timer = setInterval(() => void sample(false), 1000);
+  return {
+    async stop() {
+      clearInterval(timer);
+      await sample(false);
+      let total = 0;
+      for (const e of seen.values()) total += e.last - e.start;
+      return total;
+    },
+  };
 }
 
 // ---- processes ----------------------------------------------------------------------------------

@@ -5,7 +5,7 @@ import { clearInterval, setInterval } from 'node:timers';
 import pg from 'pg';
 import { Fleet, merge, startRelay } from '../lib/fleet.mjs';
 import path from 'node:path';
-import { backendPids, perfRecord, ROOT, startEmulator, withGatewayStack } from '../lib/stack.mjs';
+import { backendCpu, perfRecord, ROOT, startEmulator, withGatewayStack } from '../lib/stack.mjs';
 import { cpuSeconds, cpuSplit, MiB, percentiles, round, rssBytes } from '../lib/util.mjs';
 
 export const defaults = { chats: 200, rate: 1000, seconds: 15, browsers: 2, children: 4, warmup: 3 };
@@ -29,10 +29,9 @@ export async function measureFanout(opts, target, log) {
         await fleet.all('collect', { timeoutMs: 10_000 });
       }
       const metricsBefore = gateway ? await gateway.metrics() : null;
-      const pgPids = database ? await backendPids(database.name) : [];
+      const pgMeter = database ? await backendCpu(database.name) : null;
       const cpu0 = cpuSeconds(pid);
       const split0 = cpuSplit(pid);
-      const pgCpu0 = pgPids.reduce((s, p) => s + cpuSeconds(p), 0);
       const t0 = Date.now();
       const window0 = process.hrtime.bigint() / 1000n;
       const stopPerf = opts.perf ? perfRecord(pid, path.join(ROOT, 'bench/results/profiles', `${target}-${Date.now()}.perf.data`)) : null;
@@ -46,7 +45,7 @@ export async function measureFanout(opts, target, log) {
       const wall = (Date.now() - t0) / 1000;
       const cpu = cpuSeconds(pid) - cpu0;
       const split1 = cpuSplit(pid);
-      const pgCpu = pgPids.reduce((s, p) => s + cpuSeconds(p), 0) - pgCpu0;
+      const pgCpu = pgMeter ? await pgMeter.stop() : 0;
       const metricsAfter = gateway ? await gateway.metrics() : null;
       let stored = null;
       if (database) {
@@ -88,6 +87,10 @@ export async function measureFanout(opts, target, log) {
         profileWindowMicros: [Number(window0), Number(window1)],
         perfReport: perfReport ? path.relative(ROOT, perfReport) : undefined,
         flushes: metricsAfter && metricsBefore ? metricsAfter.gateway_item_flush_size_count - metricsBefore.gateway_item_flush_size_count : undefined,
+        // What else happened meanwhile: failed group commits (retried) and upstream re-dials.
+        itemWriteErrors: metricsAfter && metricsBefore ? (metricsAfter.gateway_item_write_errors_total ?? 0) - (metricsBefore.gateway_item_write_errors_total ?? 0) : undefined,
+        upstreamReconnects: metricsAfter && metricsBefore ? (metricsAfter.gateway_upstream_reconnects_total ?? 0) - (metricsBefore.gateway_upstream_reconnects_total ?? 0) : undefined,
+        deliveriesOver1s: got.latencies.filter((ms) => ms > 1000).length,
       };
     } finally {
       await fleet.stop();

@@ -53,7 +53,7 @@ export async function run(opts, log) {
         wrong: r.wrong,
         incomplete: r.incomplete,
         connectErrors: r.connectErrors,
-        duplicates: merge(await fleet.all('status')).duplicates,
+        ...(({ duplicates, connectErrorReasons }) => ({ duplicates, connectErrorReasons }))(merge(await fleet.all('status'))),
         chatStartErrors: started.errors,
         gatewayCpuSeconds: round(cpu, 2),
         gatewayCpuMsPerBrowser: r.browsers ? round((cpu * 1000) / r.browsers, 2) : null,
