@@ -2,13 +2,11 @@
 // Both are measured in this run: the fanout result of the same invocation is reused when its parameters
 // match, otherwise the gateway is measured here too. `--rounds N` alternates relay and gateway N times
 // and compares medians (a shared machine's noise moves single runs a lot).
-import { measureFanout, printFanout } from './fanout.mjs';
+import { defaults as fanoutDefaults, full as fanoutFull, measureFanout, printFanout } from './fanout.mjs';
 import { round } from '../lib/util.mjs';
 
-export { full } from './fanout.mjs';
-import { defaults as fanoutDefaults } from './fanout.mjs';
-
 export const defaults = { ...fanoutDefaults, rounds: 1 };
+export const full = `${fanoutFull} --rounds 3`;
 
 const median = (values) => {
   const v = values.filter((x) => x !== null && x !== undefined).sort((a, b) => a - b);

@@ -16,7 +16,7 @@ import { createDatabase, fromDist } from '../lib/stack.mjs';
 import { FILLER, round } from '../lib/util.mjs';
 
 export const defaults = { items: 100_000, chats: 100, batch: 1000, backlog: 4, variants: 'writer,writer-faults,storeBatch,storeBatch-x2,pg-same-sql,pg-unnest' };
-export const full = '--items 1000000 --chats 1000';
+export const full = '--items 400000 --chats 1000';
 
 const COLUMNS = ['chat_id', 'seq', 'connect_item_id', 'type', 'content_type', 'content', 'participant_role', 'participant_id',
   'display_name', 'absolute_time', 'attachments', 'client_message_id', 'contact_id'];
