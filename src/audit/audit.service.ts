@@ -1,21 +1,15 @@
 import { Injectable } from '@nestjs/common';
 import { AuditRepository } from './audit.repository.js';
-import type { AuditEntryInput, AuditFilter } from './audit.repository.js';
+import type { AuditEntryInput, AuditEntryRecord, AuditFilter } from './audit.repository.js';
 import { decodeCursor, encodeCursor } from '../transcripts/cursor.js';
 import { AppError } from '../common/app-error.js';
 
 export type AuditRecordInput = Omit<AuditEntryInput, 'ip'> & { ip?: string | null };
 
-export interface AuditEntryView {
+/** An audit entry as the API shows it: the stored record with its id and time as strings. */
+export interface AuditEntryView extends Omit<AuditEntryRecord, 'id' | 'at'> {
   id: string;
   at: string;
-  actor: string;
-  action: string;
-  target: string | null;
-  chatId: string | null;
-  frontendId: string | null;
-  ip: string | null;
-  details: unknown;
 }
 
 export interface AuditQuery extends Omit<AuditFilter, 'after'> {
