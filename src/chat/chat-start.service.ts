@@ -121,7 +121,6 @@ export class ChatStartService {
       connectRegion: frontend.connect.region,
       supportedContentTypes: frontend.connect.supportedContentTypes,
       ownerId: this.registry.ownerId,
-      leaseUntil: this.registry.newLeaseExpiry(),
     });
     const adopted = this.registry.adopt(record);
     adopted.catch((err: unknown) => this.log.error({ err }, `chat ${record.id} failed to start`));

@@ -25,7 +25,6 @@ export interface ChatRecord {
   endReason: string | null;
   transcriptIncomplete: boolean;
   ownerId: string | null;
-  leaseUntil: Date | null;
   ownerEpoch: number;
 }
 
@@ -40,5 +39,4 @@ export interface NewChat {
   connectRegion: string;
   supportedContentTypes: string[];
   ownerId: string;
-  leaseUntil: Date;
 }

@@ -64,13 +64,17 @@ export function sessionTiming(config: AppConfig): RegistryTiming {
 const TAKEOVER_BATCH = 100;
 const MAX_QUEUED_REDIALS = 200;
 const SHUTDOWN_DRAIN_MS = 5_000;
+/** Lease rows of processes gone for a day, with no open chat left, are deleted about hourly. */
+const DEAD_OWNER_SWEEP_TICKS = 360;
+const DEAD_OWNER_KEEP_MS = 24 * 3_600_000;
 /** A chat start waits at most this long for Connect's StartChatContact quota, then answers 429. */
 const START_MAX_WAIT_MS = 10_000;
 
 /**
- * The chats this process owns: one ChatSession each, held under a lease in Postgres that is renewed in
- * one statement per tick. Expired leases of other (dead) processes are taken over and resumed; their
- * re-dials are paced by the scheduler. At shutdown the leases are handed back at once.
+ * The chats this process owns: one ChatSession each, held under this process's lease in Postgres (one
+ * `gateway_owners` row renewed per tick, not one per chat: renewals never touch the rows the group commit
+ * writes). Chats of processes whose lease ran out are taken over (epoch bumped) and resumed; their
+ * re-dials are paced by the scheduler. At shutdown the lease is handed back at once.
  */
 @Injectable()
 export class SessionRegistry implements OnApplicationBootstrap, OnModuleDestroy {
@@ -80,6 +84,7 @@ export class SessionRegistry implements OnApplicationBootstrap, OnModuleDestroy 
   private readonly starting = new Map<string, Promise<ChatSession>>();
   private tick: NodeJS.Timeout | undefined;
   private ticking = false;
+  private ticks = 0;
   private shuttingDown = false;
   private readonly deps: SessionDeps;
   private readonly ownedGauge;
@@ -118,10 +123,11 @@ export class SessionRegistry implements OnApplicationBootstrap, OnModuleDestroy 
     });
   }
 
-  onApplicationBootstrap(): void {
+  /** The first tick is awaited: chats this process creates must never look ownerless to others. */
+  async onApplicationBootstrap(): Promise<void> {
     this.tick = setInterval(() => void this.leaseTick(), this.timing.leaseTickMs);
     this.tick.unref();
-    void this.leaseTick();
+    await this.leaseTick();
   }
 
   /** Before the database closes: stop the upstreams, store what is queued, hand the leases back. */
@@ -134,8 +140,8 @@ export class SessionRegistry implements OnApplicationBootstrap, OnModuleDestroy 
     this.scheduler.close();
     await Promise.race([this.writer.drain(), new Promise((r) => setTimeout(r, SHUTDOWN_DRAIN_MS).unref())]).catch(() => undefined);
     try {
-      await this.chats.release(this.ownerId, ids);
-      if (ids.length) this.log.log(`handed back ${ids.length} chat leases`);
+      await this.chats.release(this.ownerId);
+      if (ids.length) this.log.log(`handed back the lease of ${ids.length} chats`);
     } catch (err) {
       this.log.warn(`could not hand back leases (they expire in ${this.timing.leaseMs} ms): ${describe(err)}`);
     }
@@ -153,11 +159,6 @@ export class SessionRegistry implements OnApplicationBootstrap, OnModuleDestroy 
   startChat(routing: ConnectRouting, input: StartChatInput): Promise<StartedChat> {
     return this.scheduler.run(routing.instanceId, 'StartChatContact', UpstreamPriority.CustomerSend,
       () => this.deps.port.startChat(routing, input), START_MAX_WAIT_MS);
-  }
-
-  /** The lease a chat this process creates starts with (LEASE_SECONDS). */
-  newLeaseExpiry(): Date {
-    return new Date(Date.now() + this.timing.leaseMs);
   }
 
   ownedChatIds(): string[] {
@@ -199,13 +200,16 @@ export class SessionRegistry implements OnApplicationBootstrap, OnModuleDestroy 
     if (this.shuttingDown || this.ticking) return;
     this.ticking = true;
     try {
-      const held = [...this.sessions.values()].map((s) => ({ id: s.chatId, epoch: s.epoch }));
+      const sessions = [...this.sessions.values()];
+      const held = sessions.map((s) => ({ id: s.chatId, epoch: s.epoch }));
       const renewed = await this.chats.renew(this.ownerId, held, this.timing.leaseMs);
-      for (const s of [...this.sessions.values()]) if (!renewed.has(s.chatId) && s.status !== 'ended') s.onLost('lease not renewed');
+      if (++this.ticks % DEAD_OWNER_SWEEP_TICKS === 0) await this.chats.forgetDeadOwners(DEAD_OWNER_KEEP_MS);
+      // Only sessions the check covered: one started meanwhile was not asked about.
+      for (const s of sessions) if (!renewed.has(s.chatId) && s.status !== 'ended') s.onLost('lease not renewed');
       this.linkedGauge.set([...this.sessions.values()].filter((s) => s.status === 'active' || s.status === 'ending').length);
       const room = Math.min(TAKEOVER_BATCH, MAX_QUEUED_REDIALS - this.scheduler.waiting('CreateParticipantConnection'));
       if (room <= 0 || this.shuttingDown) return;
-      const taken = await this.chats.acquireExpired(this.ownerId, this.timing.leaseMs, room);
+      const taken = await this.chats.acquireExpired(this.ownerId, room);
       if (taken.length) this.log.log(`taking over ${taken.length} chats`);
       for (const record of taken) {
         this.begin(record).catch((err: unknown) => this.log.error({ err }, `could not resume chat ${record.id}`));

@@ -1,13 +1,15 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
 import { openAdapter } from '../../src/database/driver-adapters.js';
 import type { OpenedAdapter } from '../../src/database/driver-adapters.js';
 import { migrate } from '../../src/database/migrator.js';
-import { diffDatabaseToSchema, openSchemaEngine } from '../../src/database/schema-engine.js';
+import { diffDatabaseToSchema, MIGRATIONS_DIR, openSchemaEngine } from '../../src/database/schema-engine.js';
 import { createEmptyDatabase } from '../support/test-database.js';
 import type { TestDatabase } from '../support/test-database.js';
+
+const ALL_MIGRATIONS = readdirSync(MIGRATIONS_DIR, { withFileTypes: true }).filter((e) => e.isDirectory()).map((e) => e.name).sort();
 
 describe('migrations on the machine Postgres', () => {
   let db: TestDatabase;
@@ -23,7 +25,8 @@ describe('migrations on the machine Postgres', () => {
 
   it('apply to an empty database, then are up to date', async () => {
     const applied = await migrate(opened.factory);
-    expect(applied).toEqual(['20261126080000_init', '20261126080100_audit_append_only']);
+    expect(applied).toEqual(ALL_MIGRATIONS);
+    expect(applied.slice(0, 2)).toEqual(['20261126080000_init', '20261126080100_audit_append_only']);
     expect(await migrate(opened.factory)).toEqual([]);
     const client = new pg.Client(db.url);
     await client.connect();
@@ -78,14 +81,15 @@ describe('migrations on embedded PGlite', () => {
     const dir = mkdtempSync(path.join(os.tmpdir(), 'gw-pglite-'));
     const opened = await openAdapter({ kind: 'embedded', dir });
     try {
-      expect(await migrate(opened.factory)).toHaveLength(2);
+      expect(await migrate(opened.factory)).toEqual(ALL_MIGRATIONS);
       expect(await migrate(opened.factory)).toEqual([]);
       const { rows } = await opened.pglite!.query<{ n: number }>(`SELECT count(*)::int AS n FROM chats`);
       expect(rows[0]!.n).toBe(0);
       const tables = await opened.pglite!.query<{ tablename: string }>(
         `SELECT tablename FROM pg_tables WHERE schemaname = 'public' ORDER BY tablename`);
       expect(tables.rows.map((r: { tablename: string }) => r.tablename)).toEqual(
-        ['_prisma_migrations', 'audit_entries', 'chat_items', 'chats', 'frontends', 'idempotency_records', 'staff_tokens']);
+        ['_prisma_migrations', 'audit_entries', 'chat_items', 'chat_presence', 'chats', 'frontends', 'gateway_owners',
+          'idempotency_records', 'staff_tokens']);
     } finally {
       await opened.close();
       rmSync(dir, { recursive: true, force: true });

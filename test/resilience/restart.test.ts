@@ -98,7 +98,7 @@ describe('gateway restarts and failover', () => {
     const conversations = await openConversations(3);
     await Promise.all(conversations.map((c) => talk(c, 0, 5)));
     await stack.gateway.stop('SIGTERM');
-    expect(stack.gateway.output()).toMatch(/handed back 3 chat leases/);
+    expect(stack.gateway.output()).toMatch(/handed back the lease of 3 chats/);
     await until(async () => (await metric(other, 'gateway_chats_linked')) === 3, 'the other process holds the chats', 20_000);
     for (const c of conversations) c.tabs.push(await tab(other, c.chat.sessionToken, c.tabs[0]!.lastSeq()));
     await Promise.all(conversations.map((c) => talk(c, 5, 5)));
