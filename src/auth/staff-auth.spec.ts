@@ -1,6 +1,7 @@
 import 'reflect-metadata';
 import { Reflector } from '@nestjs/core';
 import type { ExecutionContext } from '@nestjs/common';
+import type { AuditRecordInput, AuditService } from '../audit/audit.service.js';
 import { sha256Hex } from '../common/crypto.js';
 import type { Keyring } from './keyring.js';
 import { StaffAuthService, bearerToken } from './staff-auth.service.js';
@@ -62,12 +63,14 @@ describe('StaffAuthService', () => {
 
 describe('StaffGuard', () => {
   const records = { [sha256Hex('stf_reviewer')]: reviewer };
-  const guard = new StaffGuard(new StaffAuthService(keyring, fakeRepo(records)), new Reflector());
+  const audited: AuditRecordInput[] = [];
+  const audit = { record: async (entry: AuditRecordInput) => void audited.push(entry) } as unknown as AuditService;
+  const guard = new StaffGuard(new StaffAuthService(keyring, fakeRepo(records)), new Reflector(), audit);
 
   function context(authorization: string | undefined, role: 'admin' | 'any'): { ctx: ExecutionContext; req: StaffRequest } {
     const handler = (): void => undefined;
     Reflect.defineMetadata(STAFF_ROLE_KEY, role, handler);
-    const req = { headers: { authorization } } as StaffRequest;
+    const req = { headers: { authorization }, method: 'DELETE', baseUrl: '', path: '/v1/admin/chats/x', route: { path: '/v1/admin/chats/:chatId' }, ip: '::ffff:10.0.0.9' } as unknown as StaffRequest;
     const ctx = {
       getHandler: () => handler,
       getClass: () => class {},
@@ -79,12 +82,18 @@ describe('StaffGuard', () => {
   it('401 without a valid token, 403 for a reviewer on an admin route, principal attached otherwise', async () => {
     await expect(guard.canActivate(context(undefined, 'any').ctx)).rejects.toMatchObject({ code: 'UNAUTHENTICATED' });
     await expect(guard.canActivate(context('Bearer nope', 'any').ctx)).rejects.toMatchObject({ code: 'UNAUTHENTICATED' });
+    expect(audited).toEqual([]);
     await expect(guard.canActivate(context('Bearer stf_reviewer', 'admin').ctx)).rejects.toMatchObject({ code: 'FORBIDDEN' });
+    expect(audited).toEqual([{
+      actor: 'staff:r1', action: 'access.denied', target: 'DELETE /v1/admin/chats/:chatId', ip: '10.0.0.9',
+      details: { required: 'admin', role: 'reviewer' },
+    }]);
     const ok = context('Bearer stf_reviewer', 'any');
     expect(await guard.canActivate(ok.ctx)).toBe(true);
     expect(ok.req.staff?.id).toBe('r1');
     const admin = context('Bearer adm_first-admin-token', 'admin');
     expect(await guard.canActivate(admin.ctx)).toBe(true);
+    expect(audited).toHaveLength(1);
   });
 });
 

@@ -2,6 +2,8 @@ import { Injectable } from '@nestjs/common';
 import type { CanActivate, ExecutionContext } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import type { Request } from 'express';
+import { AuditService } from '../audit/audit.service.js';
+import { clientIp, staffActor } from '../audit/audit-actor.js';
 import { AppError } from '../common/app-error.js';
 import { StaffAuthService, bearerToken } from './staff-auth.service.js';
 import type { StaffPrincipal, StaffRole } from './staff-principal.js';
@@ -10,12 +12,13 @@ export const STAFF_ROLE_KEY = 'gateway:staff-role';
 
 export type StaffRequest = Request & { staff?: StaffPrincipal };
 
-/** Authenticates the staff bearer token (401) and checks the role set by @StaffOnly (403). */
+/** Authenticates the staff bearer token (401) and checks the role set by @StaffOnly (403, audited). */
 @Injectable()
 export class StaffGuard implements CanActivate {
   constructor(
     private readonly auth: StaffAuthService,
     private readonly reflector: Reflector,
+    private readonly audit: AuditService,
   ) {}
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
@@ -28,6 +31,15 @@ export class StaffGuard implements CanActivate {
       context.getClass(),
     ]);
     if (required === 'admin' && principal.role !== 'admin') {
+      // A valid token trying what it may not do leaves a trace. Unknown tokens do not (the request log
+      // has them): anyone on the network could otherwise fill the audit table.
+      await this.audit.record({
+        actor: staffActor(principal),
+        action: 'access.denied',
+        target: `${req.method} ${req.baseUrl}${(req.route as { path?: string } | undefined)?.path ?? req.path}`,
+        ip: clientIp(req),
+        details: { required: 'admin', role: principal.role },
+      });
       throw new AppError('FORBIDDEN', 'This action needs an admin staff token.');
     }
     req.staff = principal;

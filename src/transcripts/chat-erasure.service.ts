@@ -19,7 +19,7 @@ export class ChatErasureService {
   ) {}
 
   async erase(caller: Caller, chatId: string, force: boolean): Promise<void> {
-    const chat = await this.staffChats.visibleChat(caller.staff, chatId);
+    const chat = await this.staffChats.visibleChat(caller, chatId, 'chat.erase');
     const active = chat.status !== 'ended';
     if (active && !force) throw new AppError('CONFLICT', 'The chat has not ended; add ?force=true to end it and erase it.');
     if (active) {

@@ -80,11 +80,21 @@ export class StaffChatsService {
     };
   }
 
-  /** The chat as the caller may see it; 404 for a chat of another front end, exactly as for none. */
-  async visibleChat(staff: StaffPrincipal, chatId: string): Promise<StaffChatRecord> {
+  /**
+   * The chat as the caller may see it; 404 for a chat of another front end, exactly as for none. A
+   * refusal is audited (`access.denied`, naming what was attempted): probing for chats leaves a trace.
+   */
+  async visibleChat(caller: Caller, chatId: string, attempted: string): Promise<StaffChatRecord> {
     const chat = await this.chats.findChat(chatId);
-    if (!chat || !canSeeFrontend(staff, chat.frontendId)) throw new AppError('NOT_FOUND', 'No such chat.');
-    return chat;
+    if (chat && canSeeFrontend(caller.staff, chat.frontendId)) return chat;
+    await this.audit.record({
+      actor: staffActor(caller.staff),
+      action: 'access.denied',
+      target: `chat:${chatId}`,
+      ip: caller.ip,
+      details: { attempted, reason: chat ? 'other front end' : 'no such chat' },
+    });
+    throw new AppError('NOT_FOUND', 'No such chat.');
   }
 
   /**
@@ -92,7 +102,7 @@ export class StaffChatsService {
    * chunks read from the database page by page: memory stays constant however long the chat is.
    */
   async transcript(caller: Caller, chatId: string, format: ExportFormat, download: boolean): Promise<{ chat: StaffChatView; chunks: AsyncIterable<string> }> {
-    const record = await this.visibleChat(caller.staff, chatId);
+    const record = await this.visibleChat(caller, chatId, download ? 'chat.export' : 'chat.view');
     const chat = toView(record);
     await this.audit.record({
       actor: staffActor(caller.staff),

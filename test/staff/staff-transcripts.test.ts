@@ -90,6 +90,24 @@ describe('staff transcripts: view, export, erase, audit, retention', () => {
     expect(audit.at(-1)).toMatchObject({ actor: `staff:${reviewer.id}`, target: `chat:${chatId}`, frontendId: A, ip: '127.0.0.1' });
   });
 
+  it("audits refused attempts: another front end's chat, an unknown chat, an admin-only route", async () => {
+    const B = await fx.frontend({ name: 'B' });
+    const hidden = await fx.chat({ frontendId: B, startedAt: T0 });
+    const unknown = '00000000-0000-4000-8000-00000000abcd';
+    expect((await api(`/v1/admin/chats/${hidden}`, { token: reviewer.token })).status).toBe(404);
+    expect((await api(`/v1/admin/chats/${unknown}/export?format=csv`, { token: reviewer.token })).status).toBe(404);
+    expect((await api(`/v1/admin/chats/${hidden}`, { method: 'DELETE', token: reviewer.token })).status).toBe(403);
+    const denied = (await fx.auditEntries({ action: 'access.denied' })).filter((e) => e.actor === `staff:${reviewer.id}`);
+    expect(denied.map((e) => [e.target, e.details, e.ip, e.chatId, e.frontendId])).toEqual([
+      [`chat:${hidden}`, { attempted: 'chat.view', reason: 'other front end' }, '127.0.0.1', null, null],
+      [`chat:${unknown}`, { attempted: 'chat.export', reason: 'no such chat' }, '127.0.0.1', null, null],
+      ['DELETE /v1/admin/chats/:chatId', { required: 'admin', role: 'reviewer' }, '127.0.0.1', null, null],
+    ]);
+    // The 404 is the same either way: the audit trail knows more than the caller learns.
+    const [a, b] = [await api(`/v1/admin/chats/${hidden}`, { token: reviewer.token }), await api(`/v1/admin/chats/${unknown}`, { token: reviewer.token })];
+    expect([a.body.error.code, a.body.error.message]).toEqual([b.body.error.code, b.body.error.message]);
+  });
+
   it('exports JSON equal to the view, as an attachment', async () => {
     const view = await api(`/v1/admin/chats/${chatId}`);
     const res = await api(`/v1/admin/chats/${chatId}/export?format=json`, { token: reviewer.token });
