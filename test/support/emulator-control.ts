@@ -49,6 +49,11 @@ export class EmulatorControl {
     return this.call('POST', `/contacts/${contactId}/expire`, {});
   }
 
+  /** A transfer to another agent: a new ContactId (returned), the same InitialContactId. */
+  transfer(contactId: string): Promise<{ contactId: string }> {
+    return this.call('POST', `/contacts/${contactId}/transfer`, {});
+  }
+
   redeliver(contactId: string, itemId: string): Promise<unknown> {
     return this.call('POST', `/contacts/${contactId}/redeliver`, { itemId });
   }
