@@ -62,8 +62,7 @@ describe('transfer to another agent', () => {
     await emu.stop(chat.contactId);
     await back.waitFor((t) => t.of('chat:ended').length > 0, 'chat:ended after the second agent ended it', 30_000);
 
-    const seen = [...tab.items(), ...back.items()];
-    await untilCaughtUp(emu, chat.contactId, () => seen);
+    await untilCaughtUp(emu, chat.contactId, () => [...tab.items(), ...back.items()]);
     await expectExact(emu, chat.contactId, [...tab.items(), ...back.items()], sent);
     const rest = await widgetFetch(via(stack, successor), chat, `/v1/chats/${chat.chatId}/items?afterSeq=0&limit=500`);
     const stored = (await rest.json()) as { items: { id: string }[] };
