@@ -168,6 +168,7 @@ export class ItemWriter implements OnModuleDestroy {
     for (const e of batch) this.busy.add(e.owner);
     this.inFlight += batch.length;
     this.countFree();
+    this.backlog.set(this.queue.length + this.inFlight);
     this.backlogBytes.set(this.bytes);
     return batch;
   }
