@@ -3,9 +3,9 @@
 // - writer:        the gateway's ItemWriter (group commit) fed as fast as it takes items, then checked:
 //                  every chat gapless from 1, chats.last_seq equal to its last item
 // - writer-faults: the same with every 7th statement failing (retried: nothing lost or doubled)
-// - storeBatch:    ItemStoreRepository.storeBatch (Prisma $queryRawUnsafe over @prisma/adapter-pg), one at a time
+// - storeBatch:    ItemStoreRepository.storeBatch (through PrismaService on @prisma/adapter-pg, as the gateway), one at a time
 // - storeBatch-x2: two storeBatch streams at once, each on its own chats
-// - pg-same-sql:   storeBatch's statement and parameters through `pg` directly (what Prisma costs)
+// - pg-same-sql:   storeBatch's statement and parameters through `pg` directly, unprepared (what Prisma costs)
 // - pg-unnest:     a bare `INSERT … SELECT FROM unnest(…)` of the same rows (what Postgres takes for the table)
 import 'reflect-metadata';
 import { randomUUID } from 'node:crypto';
@@ -31,13 +31,14 @@ export async function run(opts, log) {
   const prismaPool = new pg.Pool({ connectionString: database.url, max: 10 });
   pool.on('error', () => undefined);
   prismaPool.on('error', () => undefined);
-  const { PrismaClient } = await fromDist('generated/prisma/client.js');
+  const { PrismaService } = await fromDist('database/prisma.service.js');
   const { ItemStoreRepository } = await fromDist('transcripts/item-store.repository.js');
   const { ItemWriter } = await fromDist('sessions/item-writer.service.js');
   const { MetricsService } = await fromDist('health/metrics.service.js');
   const { Logger } = await import('@nestjs/common');
   Logger.overrideLogger(['error']); // the writer's retry warnings are expected in writer-faults
-  const prisma = new PrismaClient({ adapter: new PrismaPg(prismaPool) });
+  // As the gateway opens it (database/driver-adapters.ts): the adapter and its pool.
+  const prisma = new PrismaService({ factory: new PrismaPg(prismaPool), pool: prismaPool, close: async () => undefined });
   const store = new ItemStoreRepository(prisma);
   const frontendId = randomUUID();
   await pool.query(
@@ -165,7 +166,11 @@ export async function run(opts, log) {
     'pg-same-sql': () => statements('pg-same-sql', async (advances, items) => {
       // storeBatch's own statement and parameters, captured from the repository and sent through `pg`.
       let call;
-      await new ItemStoreRepository({ $queryRawUnsafe: async (sql, ...params) => ((call = { sql, params }), []) }).storeBatch(advances, items);
+      const capture = {
+        $queryRawUnsafe: async (sql, ...params) => ((call = { sql, params }), []),
+        preparedQuery: async (_name, sql, params) => ((call = { sql, params }), []),
+      };
+      await new ItemStoreRepository(capture).storeBatch(advances, items);
       const res = await pool.query(call.sql, call.params);
       if (res.rowCount !== advances.length) throw new Error('statement skipped chats');
       return items.length;

@@ -75,8 +75,7 @@ export class ItemStoreRepository {
    * arrays escaped element by element, and json_to_recordset costs Postgres no more than unnest.
    */
   async storeBatch(advances: ChatAdvance[], items: NewChatItem[]): Promise<Set<string>> {
-    const rows = await this.prisma.$queryRawUnsafe<{ id: string }[]>(
-      STORE_BATCH_SQL,
+    const rows = await this.prisma.preparedQuery<{ id: string }>('store_batch', STORE_BATCH_SQL, [
       JSON.stringify(advances.map((a) => ({
         id: a.chatId, epoch: a.epoch, prev_seq: a.prevSeq, last_seq: a.lastSeq, last_message_at: a.lastMessageAt,
       }))),
@@ -95,7 +94,7 @@ export class ItemStoreRepository {
         client_message_id: jsonText(i.clientMessageId),
         contact_id: jsonText(i.contactId),
       }))),
-    );
+    ]);
     return new Set(rows.map((r) => r.id));
   }
 
