@@ -76,24 +76,8 @@ export class ItemStoreRepository {
    */
   async storeBatch(advances: ChatAdvance[], items: NewChatItem[]): Promise<Set<string>> {
     const rows = await this.prisma.preparedQuery<{ id: string }>('store_batch', STORE_BATCH_SQL, [
-      JSON.stringify(advances.map((a) => ({
-        id: a.chatId, epoch: a.epoch, prev_seq: a.prevSeq, last_seq: a.lastSeq, last_message_at: a.lastMessageAt,
-      }))),
-      JSON.stringify(items.map((i) => ({
-        chat_id: i.chatId,
-        seq: i.seq,
-        connect_item_id: jsonText(i.connectItemId),
-        type: i.type,
-        content_type: jsonText(i.contentType),
-        content: jsonText(i.content),
-        participant_role: jsonText(i.participantRole),
-        participant_id: jsonText(i.participantId),
-        display_name: jsonText(i.displayName),
-        absolute_time: i.absoluteTime,
-        attachments: i.attachments && JSON.parse(JSON.stringify(i.attachments, (_key, v: unknown) => (typeof v === 'string' ? jsonText(v) : v))),
-        client_message_id: jsonText(i.clientMessageId),
-        contact_id: jsonText(i.contactId),
-      }))),
+      JSON.stringify(advances.map(advanceRow)),
+      JSON.stringify(items.map(itemRow)),
     ]);
     return new Set(rows.map((r) => r.id));
   }
@@ -125,6 +109,29 @@ export class ItemStoreRepository {
       : null;
     return { lastSeq: chat?.lastSeq ?? 0, knownIds: ids.map((i) => i.connectItemId), last: last as ChatItemRecord | null };
   }
+}
+
+/** Times go as ISO text: a Date makes JSON.stringify call its toJSON, off the serialiser's fast path. */
+function advanceRow(a: ChatAdvance) {
+  return { id: a.chatId, epoch: a.epoch, prev_seq: a.prevSeq, last_seq: a.lastSeq, last_message_at: a.lastMessageAt?.toISOString() ?? null };
+}
+
+function itemRow(i: NewChatItem) {
+  return {
+    chat_id: i.chatId,
+    seq: i.seq,
+    connect_item_id: jsonText(i.connectItemId),
+    type: i.type,
+    content_type: jsonText(i.contentType),
+    content: jsonText(i.content),
+    participant_role: jsonText(i.participantRole),
+    participant_id: jsonText(i.participantId),
+    display_name: jsonText(i.displayName),
+    absolute_time: i.absoluteTime.toISOString(),
+    attachments: i.attachments && JSON.parse(JSON.stringify(i.attachments, (_key, v: unknown) => (typeof v === 'string' ? jsonText(v) : v))),
+    client_message_id: jsonText(i.clientMessageId),
+    contact_id: jsonText(i.contactId),
+  };
 }
 
 const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
