@@ -28,6 +28,8 @@ const SECOND_STATEMENT_MIN = 200;
 const MAX_STATEMENTS = 2;
 
 type Entry = { owner: OwnedChat; item: NewChatItem };
+/** Hands a committed statement's items to their chats. */
+type Delivery = () => void;
 /** Above this many queued items the writer reports itself degraded (readiness, metric). */
 const BACKLOG_WARN = 50_000;
 
@@ -127,26 +129,40 @@ export class ItemWriter implements OnModuleDestroy {
     }
   }
 
+  /**
+   * One statement after another. The items of a statement are handed to their chats (and so to browsers)
+   * only once the next statement is on its way: Postgres works on it while this process emits.
+   */
   private async flushLoop(): Promise<void> {
-    while (!this.stopped) {
-      const batch = this.takeBatch(this.loops.size > 1 || this.queue.length >= SECOND_STATEMENT_MIN ? MAX_BATCH / 2 : MAX_BATCH);
-      const receipts = !this.receiptsBusy && this.receipts.length > 0;
-      if (!batch.length && !receipts) return;
-      try {
-        if (batch.length) await this.flushItems(batch);
-        if (receipts && !this.receiptsBusy) {
-          this.receiptsBusy = true;
-          await this.flushReceipts().finally(() => (this.receiptsBusy = false));
+    let deliver: Delivery | undefined;
+    try {
+      while (!this.stopped) {
+        const batch = this.takeBatch(this.loops.size > 1 || this.queue.length >= SECOND_STATEMENT_MIN ? MAX_BATCH / 2 : MAX_BATCH);
+        const receipts = !this.receiptsBusy && this.receipts.length > 0;
+        if (!batch.length && !receipts) return;
+        try {
+          const writing = batch.length ? this.flushItems(batch) : undefined;
+          deliver?.();
+          deliver = await writing;
+          if (receipts && !this.receiptsBusy) {
+            // A receipt may name an item of the statement that just returned: the item goes first.
+            deliver?.();
+            deliver = undefined;
+            this.receiptsBusy = true;
+            await this.flushReceipts().finally(() => (this.receiptsBusy = false));
+          }
+          this.failures = 0;
+          this.lastError = undefined;
+        } catch (err) {
+          this.failures++;
+          this.writeErrors.inc();
+          this.lastError = err instanceof Error ? err.message.slice(0, 200) : 'write failed';
+          if (this.failures === 1 || this.failures % 20 === 0) this.log.warn(`item write failed (${this.failures}x), retrying: ${this.lastError}`);
+          await new Promise((r) => setTimeout(r, Math.min(5000, 50 * 2 ** Math.min(this.failures, 7))));
         }
-        this.failures = 0;
-        this.lastError = undefined;
-      } catch (err) {
-        this.failures++;
-        this.writeErrors.inc();
-        this.lastError = err instanceof Error ? err.message.slice(0, 200) : 'write failed';
-        if (this.failures === 1 || this.failures % 20 === 0) this.log.warn(`item write failed (${this.failures}x), retrying: ${this.lastError}`);
-        await new Promise((r) => setTimeout(r, Math.min(5000, 50 * 2 ** Math.min(this.failures, 7))));
       }
+    } finally {
+      deliver?.();
     }
   }
 
@@ -178,13 +194,16 @@ export class ItemWriter implements OnModuleDestroy {
     for (const e of this.queue) if (!this.busy.has(e.owner)) this.free++;
   }
 
-  /** Writes one batch; on a failure to retry, its items go back to the front of the queue. */
-  private async flushItems(batch: Entry[]): Promise<void> {
+  /**
+   * Writes one batch; on a failure to retry, its items go back to the front of the queue. Chats that lost
+   * their epoch are told at once; the stored items are handed over by the returned delivery.
+   */
+  private async flushItems(batch: Entry[]): Promise<Delivery | undefined> {
     const groups = new Map<OwnedChat, NewChatItem[]>();
     for (const { owner, item } of batch) {
-      const list = groups.get(owner) ?? [];
-      list.push(item);
-      groups.set(owner, list);
+      const list = groups.get(owner);
+      if (list) list.push(item);
+      else groups.set(owner, [item]);
     }
     const advances = [...groups].map(([owner, items]) => ({
       chatId: owner.chatId,
@@ -202,7 +221,7 @@ export class ItemWriter implements OnModuleDestroy {
           if (isUniqueViolation(err)) {
             this.done(batch, groups.keys());
             for (const owner of groups.keys()) owner.onLost('duplicate item');
-            return;
+            return undefined;
           }
           throw err;
         }
@@ -222,10 +241,18 @@ export class ItemWriter implements OnModuleDestroy {
       if (stored.has(owner.chatId)) owner.committedSeq = items[items.length - 1]!.seq;
     }
     this.done(batch, groups.keys());
-    for (const [owner, items] of groups) {
-      if (stored.has(owner.chatId)) owner.onStored(items);
-      else owner.onLost('lease lost or sequence moved');
-    }
+    for (const owner of groups.keys()) if (!stored.has(owner.chatId)) owner.onLost('lease lost or sequence moved');
+    return () => {
+      for (const [owner, items] of groups) {
+        if (!stored.has(owner.chatId)) continue;
+        // The items are stored whatever a chat's delivery does; one chat's failure must not skip the others.
+        try {
+          owner.onStored(items);
+        } catch (err) {
+          this.log.error({ err }, `chat ${owner.chatId}: delivering stored items failed`);
+        }
+      }
+    };
   }
 
   /** A batch left the writer (stored, or dropped with its chats): its chats may be written again. */
