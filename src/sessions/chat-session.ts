@@ -69,6 +69,7 @@ export class ChatSession implements OwnedChat, LinkHost {
   private nextSeq = 0;
   private readonly known = new Set<string>();
   private readonly stored = new Set<string>();
+  private currentContactId: string;
   private lastItem: ConnectItem | undefined;
   private readonly link: UpstreamLink;
   /** Live items held back while an ad-hoc catch-up runs. */
@@ -93,6 +94,7 @@ export class ChatSession implements OwnedChat, LinkHost {
   constructor(private readonly record: ChatRecord, private readonly redact: Redactor, private readonly deps: SessionDeps) {
     this.chatId = record.id;
     this.epoch = record.ownerEpoch;
+    this.currentContactId = record.currentContactId;
     this.customerLeft = record.status === 'ending';
     this.endReason = record.endReason && PUBLIC_REASONS.has(record.endReason) ? (record.endReason as EndReasonPublic) : 'unknown';
     this.link = new UpstreamLink({
@@ -308,6 +310,7 @@ export class ChatSession implements OwnedChat, LinkHost {
 
   onStored(items: NewChatItem[]): void {
     for (const item of items) this.stored.add(item.connectItemId);
+    this.followTransfer(items);
     this.deps.events.items(this.chatId, items.map(newItemToDto));
     for (const item of items) {
       const waiting = this.waiters.get(item.connectItemId);
@@ -315,6 +318,15 @@ export class ChatSession implements OwnedChat, LinkHost {
       waiting?.forEach((resolve) => resolve(item));
     }
     if (this.endSeq !== undefined && this.committedSeq >= this.endSeq) void this.finishEnd();
+  }
+
+  /** After a transfer Connect's items carry the new ContactId: the chat row follows it (staff look it up in Connect). */
+  private followTransfer(items: NewChatItem[]): void {
+    const contactId = items.findLast((i) => i.contactId)?.contactId;
+    if (!contactId || contactId === this.currentContactId) return;
+    this.currentContactId = contactId;
+    this.deps.chats.updateOwned(this.chatId, this.epoch, { currentContactId: contactId })
+      .catch((err: unknown) => this.deps.log.warn(`chat ${this.chatId}: could not record the current contact (${describe(err)})`));
   }
 
   onReceipts(receipts: StoredReceipt[]): void {

@@ -7,7 +7,7 @@ import type { StaffChatsService } from './staff-chats.service.js';
 
 const admin: StaffPrincipal = { id: 'bootstrap-admin', name: 'admin', role: 'admin', frontendIds: null };
 const chat = (status: StaffChatRecord['status']): StaffChatRecord => ({
-  id: 'chat-1', frontendId: 'fe-1', status, displayName: 'Jane', customerId: null, contactId: 'c', startedAt: new Date(0),
+  id: 'chat-1', frontendId: 'fe-1', status, displayName: 'Jane', customerId: null, contactId: 'c', currentContactId: 'c', startedAt: new Date(0),
   endedAt: null, endReason: null, lastSeq: 3, lastMessageAt: null, transcriptIncomplete: false,
 });
 

@@ -13,7 +13,8 @@ export class StaffChatResponse {
   @ApiProperty({ enum: CHAT_STATUSES }) status!: string;
   @ApiProperty() displayName!: string;
   @ApiProperty({ nullable: true, type: String }) customerId!: string | null;
-  @ApiProperty() contactId!: string;
+  @ApiProperty({ description: "Connect's InitialContactId." }) contactId!: string;
+  @ApiProperty({ description: 'The newest ContactId of the chat (differs from contactId after a transfer).' }) currentContactId!: string;
   @ApiProperty() startedAt!: string;
   @ApiProperty({ nullable: true, type: String }) endedAt!: string | null;
   @ApiProperty({ nullable: true, type: String }) endReason!: string | null;

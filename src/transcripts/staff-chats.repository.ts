@@ -12,6 +12,7 @@ export interface StaffChatRecord {
   displayName: string;
   customerId: string | null;
   contactId: string;
+  currentContactId: string;
   startedAt: Date;
   endedAt: Date | null;
   endReason: string | null;
@@ -41,7 +42,8 @@ const ITEM_COLUMNS = {
 } as const;
 
 const CHAT_COLUMNS = Prisma.sql`c.id, c.frontend_id AS "frontendId", c.status::text AS status, c.display_name AS "displayName",
-  c.customer_id AS "customerId", c.contact_id AS "contactId", c.started_at AS "startedAt", c.ended_at AS "endedAt",
+  c.customer_id AS "customerId", c.contact_id AS "contactId",
+  c.current_contact_id AS "currentContactId", c.started_at AS "startedAt", c.ended_at AS "endedAt",
   c.end_reason AS "endReason", c.last_seq AS "lastSeq", c.last_message_at AS "lastMessageAt",
   c.transcript_incomplete AS "transcriptIncomplete"`;
 
@@ -62,7 +64,7 @@ export function chatSearchSql(f: ChatSearchFilter): Prisma.Sql {
   if (f.from) where.push(Prisma.sql`c.started_at >= ${f.from}`);
   if (f.to) where.push(Prisma.sql`c.started_at < ${f.to}`);
   if (f.customerId !== undefined) where.push(Prisma.sql`c.customer_id = ${f.customerId}`);
-  if (f.contactId !== undefined) where.push(Prisma.sql`c.contact_id = ${f.contactId}`);
+  if (f.contactId !== undefined) where.push(Prisma.sql`(c.contact_id = ${f.contactId} OR c.current_contact_id = ${f.contactId})`);
   if (f.after) {
     where.push(Prisma.sql`(c.started_at < ${f.after.startedAt} OR (c.started_at = ${f.after.startedAt} AND c.id > ${f.after.id}::uuid))`);
   }

@@ -32,6 +32,7 @@ export interface StaffChatView {
   displayName: string;
   customerId: string | null;
   contactId: string;
+  currentContactId: string;
   startedAt: string;
   endedAt: string | null;
   endReason: string | null;
@@ -133,6 +134,7 @@ export function toView(r: StaffChatRecord): StaffChatView {
     displayName: r.displayName,
     customerId: r.customerId,
     contactId: r.contactId,
+    currentContactId: r.currentContactId,
     startedAt: r.startedAt.toISOString(),
     endedAt: r.endedAt?.toISOString() ?? null,
     endReason: r.endReason,

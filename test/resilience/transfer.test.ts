@@ -1,7 +1,8 @@
 import { EmulatorControl } from '../support/emulator-control.js';
 import { startTestStack } from '../support/gateway-harness.js';
 import type { TestStack } from '../support/gateway-harness.js';
-import { TestTab, createFrontend, startChat, widgetFetch } from '../support/widget-client.js';
+import { until } from '../support/poll.js';
+import { ADMIN, TestTab, createFrontend, startChat, widgetFetch } from '../support/widget-client.js';
 import { FAST_ENV, OPEN_LIMITS, expectExact, sendReliably, untilCaughtUp, via } from './exactness.js';
 
 /**
@@ -50,6 +51,11 @@ describe('transfer to another agent', () => {
     await customer('thanks, billing');
     await untilCaughtUp(emu, chat.contactId, () => tab.items());
     expect(tab.items().some((i) => i.contentType === 'application/vnd.amazonaws.connect.event.transfer.succeeded')).toBe(true);
+    // Staff find the chat under the contact Connect shows now.
+    const staffView = async (): Promise<{ contactId: string; currentContactId: string }> =>
+      ((await (await fetch(`${stack.gateway.url}/v1/admin/chats/${chat.chatId}`, { headers: ADMIN })).json()) as { chat: never }).chat;
+    await until(async () => (await staffView()).currentContactId === second, 'the chat row follows the transfer');
+    expect((await staffView()).contactId).toBe(chat.contactId);
 
     // The owner dies after the transfer; its successor must resume on the second contact.
     await stack.gateway.stop('SIGKILL');

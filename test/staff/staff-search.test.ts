@@ -20,7 +20,7 @@ describe('staff chat search', () => {
     fx = new StaffFixtures(gw.databaseUrl);
     A = await fx.frontend({ name: 'A' });
     B = await fx.frontend({ name: 'B' });
-    chats.order = await fx.chat({ frontendId: A, displayName: 'Jane', customerId: 'cust-1', contactId: 'contact-order', startedAt: day(1) });
+    chats.order = await fx.chat({ frontendId: A, displayName: 'Jane', customerId: 'cust-1', contactId: 'contact-order', currentContactId: 'contact-order-2', startedAt: day(1) });
     await fx.items(chats.order, [
       { type: 'EVENT', contentType: 'application/vnd.amazonaws.connect.event.participant.joined', role: 'CUSTOMER', displayName: 'Jane' },
       { content: 'Where is my order?', displayName: 'Jane' },
@@ -57,7 +57,7 @@ describe('staff chat search', () => {
     const order = res.body.chats.find((c: { chatId: string }) => c.chatId === chats.order);
     expect(order).toEqual({
       chatId: chats.order, frontendId: A, status: 'ended', displayName: 'Jane', customerId: 'cust-1', contactId: 'contact-order',
-      startedAt: day(1).toISOString(), endedAt: new Date(day(1).getTime() + 60_000).toISOString(), endReason: 'customer',
+      currentContactId: 'contact-order-2', startedAt: day(1).toISOString(), endedAt: new Date(day(1).getTime() + 60_000).toISOString(), endReason: 'customer',
       itemCount: 3, lastMessageAt: new Date(day(1).getTime() + 3_000).toISOString(), transcriptIncomplete: false,
     });
     expect(res.body.chats.find((c: { chatId: string }) => c.chatId === chats.refund).status).toBe('active');
@@ -69,6 +69,8 @@ describe('staff chat search', () => {
     expect(await search('status=starting')).toEqual([]);
     expect(await search('customerId=cust-1')).toEqual([chats.carol, chats.order]);
     expect(await search('contactId=contact-order')).toEqual([chats.order]);
+    // After a transfer the newest ContactId finds the chat too.
+    expect(await search('contactId=contact-order-2')).toEqual([chats.order]);
     // from is inclusive, to exclusive, both on startedAt.
     expect(await search(`from=${day(2).toISOString()}&to=${day(4).toISOString()}`)).toEqual([chats.carol, chats.refund]);
     expect(await search(`from=2026-10-05`)).toEqual([chats.boundary]);

@@ -33,7 +33,7 @@ export class StaffFixtures {
 
   async chat(opts: {
     frontendId: string; status?: 'starting' | 'active' | 'ending' | 'ended'; displayName?: string; customerId?: string | null;
-    contactId?: string; startedAt?: Date; endedAt?: Date | null;
+    contactId?: string; currentContactId?: string; startedAt?: Date; endedAt?: Date | null;
   }): Promise<string> {
     const id = randomUUID();
     const status = opts.status ?? 'ended';
@@ -42,9 +42,9 @@ export class StaffFixtures {
     await this.pool.query(
       `INSERT INTO chats (id, frontend_id, status, display_name, customer_id, contact_id, current_contact_id, connect_instance_id,
          connect_region, supported_content_types, started_at, ended_at, end_reason, updated_at)
-       VALUES ($1, $2, $3, $4, $5, $6, $6, 'inst', 'us-east-1', '{text/plain}', $7, $8, $9, now())`,
+       VALUES ($1, $2, $3, $4, $5, $6, $10, 'inst', 'us-east-1', '{text/plain}', $7, $8, $9, now())`,
       [id, opts.frontendId, status, opts.displayName ?? 'Jane', opts.customerId ?? null, opts.contactId ?? `contact-${id}`,
-        startedAt, endedAt, status === 'ended' ? 'customer' : null],
+        startedAt, endedAt, status === 'ended' ? 'customer' : null, opts.currentContactId ?? opts.contactId ?? `contact-${id}`],
     );
     return id;
   }
