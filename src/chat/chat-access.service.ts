@@ -29,9 +29,4 @@ export class ChatAccessService {
     }
     return chat;
   }
-
-  /** The chat as stored now (sockets authenticate once and live long). */
-  async refresh(chat: ChatRecord): Promise<ChatRecord | null> {
-    return this.chats.findById(chat.id);
-  }
 }

@@ -23,6 +23,9 @@ export interface ChatView {
   transcriptIncomplete?: boolean;
 }
 
+/** What actions need of a chat: sockets keep only this for their whole life. */
+export type ChatRef = Pick<ChatRecord, 'id' | 'supportedContentTypes'>;
+
 /**
  * What a browser can do with its chat; shared by the REST controller and the Socket.IO gateway.
  * Actions run on the process that holds the chat's Connect connection (locally, or via the cluster).
@@ -55,30 +58,30 @@ export class ChatActionsService {
   }
 
   /** `{ afterSeq, limit }` from a query string or a socket payload. */
-  async itemsAfter(chat: ChatRecord, input: { afterSeq?: unknown; limit?: unknown }): Promise<{ items: ChatItemDto[]; hasMore: boolean }> {
+  async itemsAfter(chat: ChatRef, input: { afterSeq?: unknown; limit?: unknown }): Promise<{ items: ChatItemDto[]; hasMore: boolean }> {
     const afterSeq = checkInt(input.afterSeq, 'afterSeq', 0, 2_147_483_647, 0);
     const limit = checkInt(input.limit, 'limit', 1, 500, 100);
     const rows = await this.items.listAfter(chat.id, afterSeq, limit + 1);
     return { items: rows.slice(0, limit).map(toChatItemDto), hasMore: rows.length > limit };
   }
 
-  async send(chat: ChatRecord, payload: unknown): Promise<ChatItemDto> {
+  async send(chat: ChatRef, payload: unknown): Promise<ChatItemDto> {
     if (!isObject(payload)) throw AppError.validation([{ field: 'body', message: 'must be an object' }]);
     const clientMessageId = checkClientMessageId(payload.clientMessageId);
     const { contentType, content } = checkContent(payload, chat.supportedContentTypes);
     return this.onOwner<ChatItemDto>(chat, { kind: 'send', clientMessageId, contentType, content });
   }
 
-  async typing(chat: ChatRecord): Promise<void> {
+  async typing(chat: ChatRef): Promise<void> {
     await this.onOwner(chat, { kind: 'typing' });
   }
 
-  async receipt(chat: ChatRecord, receipt: 'read' | 'delivered', payload: unknown): Promise<void> {
+  async receipt(chat: ChatRef, receipt: 'read' | 'delivered', payload: unknown): Promise<void> {
     const messageId = checkMessageId(isObject(payload) ? payload.messageId : undefined);
     await this.onOwner(chat, { kind: 'receipt', receipt, messageId });
   }
 
-  async end(chat: ChatRecord): Promise<{ status: 'ending' | 'ended' }> {
+  async end(chat: ChatRef): Promise<{ status: 'ending' | 'ended' }> {
     const current = await this.chats.findById(chat.id);
     if (!current || current.status === 'ended') return { status: 'ended' };
     return { status: await this.onOwner<'ending' | 'ended'>(current, { kind: 'end' }) };
@@ -97,7 +100,7 @@ export class ChatActionsService {
     }
   }
 
-  private async onOwner<T>(chat: ChatRecord, action: OwnerAction): Promise<T> {
+  private async onOwner<T>(chat: ChatRef, action: OwnerAction): Promise<T> {
     const local = this.registry.get(chat.id);
     if (local) return (await this.runLocally(local, action)) as T;
     const remote = await this.cluster.callOwner(chat.id, action);

@@ -14,6 +14,7 @@ export interface ServerToClientEvents {
 export type Ack<T> = { ok: true; data: T } | { ok: false; error: { code: ErrorCode; message: string } };
 
 export const CLIENT_EVENTS = ['chat:send', 'chat:typing', 'chat:read', 'chat:delivered', 'chat:sync', 'chat:end'] as const;
+export type ClientEvent = (typeof CLIENT_EVENTS)[number];
 
 export interface HandshakeAuth {
   token?: unknown;

@@ -17,6 +17,7 @@ import { ChatStartService } from './chat-start.service.js';
 import { ChatGateway } from './chat.gateway.js';
 import { ChatsController } from './chats.controller.js';
 import { DemoPageController } from './demo-page.controller.js';
+import { ReplayReader } from './replay-reader.js';
 import { IdempotencyJanitor } from './idempotency-janitor.service.js';
 import { IdempotencyRepository } from './idempotency.repository.js';
 import { WidgetCorsMiddleware } from './widget-cors.middleware.js';
@@ -50,7 +51,7 @@ const MINUTE_MS = 60_000;
   controllers: [ChatsController, DemoPageController],
   providers: [
     ChatAccessService, ChatActionsService, ChatBroadcaster, ChatCluster, ChatFanout, ChatPresence, ChatStartService, ChatGateway,
-    IdempotencyJanitor, IdempotencyRepository, SessionTokenService,
+    IdempotencyJanitor, IdempotencyRepository, ReplayReader, SessionTokenService,
     { provide: CHAT_TERMINATOR, useClass: ChatTerminatorService },
   ],
   exports: [CHAT_TERMINATOR],

@@ -1,6 +1,9 @@
 import type { Socket } from 'socket.io';
 import type { ChatItemRecord } from '../transcripts/chat-item.js';
+import { toChatItemDto } from '../transcripts/chat-item.js';
 import type { ChatItemsRepository } from '../transcripts/chat-items.repository.js';
+import { REPLAY_PAGE } from './replay-reader.js';
+import type { ReplayHead } from './replay-reader.js';
 import { SocketFeed } from './socket-feed.js';
 
 function record(seq: number): ChatItemRecord {
@@ -34,6 +37,14 @@ function setup(lastSeq = 0): { feed: SocketFeed; db: FakeItems; sent: [string, u
   return { feed: new SocketFeed(socket, 'c', lastSeq, db as unknown as ChatItemsRepository), db, sent };
 }
 
+/** The first read as ReplayReader answers it, from the same fake database. */
+function headFrom(db: FakeItems, afterSeq: number): () => Promise<ReplayHead> {
+  return async () => {
+    const items = (await db.listAfter('c', afterSeq, REPLAY_PAGE)).map(toChatItemDto);
+    return { chat: { status: 'active', lastSeq: items.at(-1)?.seq ?? afterSeq, endReason: null }, items, delivered: null, read: null };
+  };
+}
+
 const seqs = (sent: [string, unknown][]): number[] => sent.filter(([e]) => e === 'chat:item').map(([, d]) => (d as { seq: number }).seq);
 
 describe('SocketFeed', () => {
@@ -41,7 +52,7 @@ describe('SocketFeed', () => {
     const { feed, db, sent } = setup(1);
     db.stored = [1, 2, 3].map(record);
     db.hold();
-    const opened = feed.open(() => sent.push(['chat:state', {}]), async () => () => sent.push(['chat:receipt', {}]));
+    const opened = feed.open(headFrom(db, 1), () => sent.push(['chat:state', {}]), () => sent.push(['chat:receipt', {}]));
     feed.live({ event: 'chat:typing', data: { participantRole: 'AGENT', displayName: 'A', at: 'now' } });
     feed.deliver({ ...record(3), id: 'id-3', absoluteTime: 'x' } as never);
     db.stored.push(record(4));
@@ -55,7 +66,7 @@ describe('SocketFeed', () => {
 
   it('replays from the database when a live item skips ahead', async () => {
     const { feed, db, sent } = setup(0);
-    await feed.open(() => undefined, async () => () => undefined);
+    await feed.open(headFrom(db, 0), () => undefined, () => undefined);
     db.stored = [1, 2, 3].map(record);
     feed.deliver({ seq: 3, id: 'id-3', type: 'MESSAGE', absoluteTime: 'x' });
     await new Promise((r) => setImmediate(r));
@@ -65,8 +76,8 @@ describe('SocketFeed', () => {
   });
 
   it('never emits an item at or below its cursor', async () => {
-    const { feed, sent } = setup(5);
-    await feed.open(() => undefined, async () => () => undefined);
+    const { feed, db, sent } = setup(5);
+    await feed.open(headFrom(db, 5), () => undefined, () => undefined);
     feed.deliver({ seq: 5, id: 'id-5', type: 'MESSAGE', absoluteTime: 'x' });
     feed.deliver({ seq: 2, id: 'id-2', type: 'MESSAGE', absoluteTime: 'x' });
     expect(seqs(sent)).toEqual([]);

@@ -3,8 +3,8 @@ import type { EndedEvent, ReceiptEvent, StateEvent, TypingEvent } from '../sessi
 import type { ChatItemDto } from '../transcripts/chat-item.js';
 import { toChatItemDto } from '../transcripts/chat-item.js';
 import type { ChatItemsRepository } from '../transcripts/chat-items.repository.js';
-
-const PAGE = 500;
+import { REPLAY_PAGE } from './replay-reader.js';
+import type { ReplayHead } from './replay-reader.js';
 
 type LiveEvent =
   | { event: 'chat:typing'; data: TypingEvent }
@@ -26,10 +26,21 @@ export class SocketFeed {
 
   constructor(readonly socket: Socket, readonly chatId: string, private sentSeq: number, private readonly items: ChatItemsRepository) {}
 
-  /** The first replay: `first` is emitted before anything else, `beforeLive` after the stored items. */
-  async open(first: () => void, beforeLive: () => Promise<() => void>): Promise<void> {
-    first();
-    await this.catchUp(beforeLive);
+  /**
+   * The first replay. `head` reads where the socket starts (after it is registered, so that nothing is
+   * missed); `first` is emitted before anything else, `last` after the stored items.
+   */
+  async open(head: () => Promise<ReplayHead>, first: (head: ReplayHead) => void, last: (head: ReplayHead) => void): Promise<void> {
+    try {
+      const start = await head();
+      first(start);
+      for (const item of start.items) this.emitItem(item);
+      if (start.items.length >= REPLAY_PAGE) await this.replayStored();
+      last(start);
+    } finally {
+      this.replaying = false;
+    }
+    this.drain();
   }
 
   deliver(item: ChatItemDto): void {
@@ -56,19 +67,22 @@ export class SocketFeed {
     return this.sentSeq;
   }
 
-  private async catchUp(beforeLive?: () => Promise<() => void>): Promise<void> {
+  private async catchUp(): Promise<void> {
     this.replaying = true;
     try {
-      for (;;) {
-        const rows = await this.items.listAfter(this.chatId, this.sentSeq, PAGE);
-        for (const row of rows) this.emitItem(toChatItemDto(row));
-        if (rows.length < PAGE) break;
-      }
-      if (beforeLive) (await beforeLive())();
+      await this.replayStored();
     } finally {
       this.replaying = false;
     }
     this.drain();
+  }
+
+  private async replayStored(): Promise<void> {
+    for (;;) {
+      const rows = await this.items.listAfter(this.chatId, this.sentSeq, REPLAY_PAGE);
+      for (const row of rows) this.emitItem(toChatItemDto(row));
+      if (rows.length < REPLAY_PAGE) return;
+    }
   }
 
   private drain(): void {

@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { PrismaService } from '../database/prisma.service.js';
+import type { ChatStatus } from '../sessions/chat-record.js';
 import type { ChatItemRecord } from './chat-item.js';
 
 export const ITEM_COLUMNS = {
@@ -42,22 +43,57 @@ export class ChatItemsRepository {
     return rows[0] ?? null;
   }
 
-  /** The newest delivered and the newest read message (what a reconnecting tab is told first), in one statement. */
-  async latestReceipts(chatId: string): Promise<{ delivered: ChatItemRecord | null; read: ChatItemRecord | null }> {
-    const rows = await this.prisma.$queryRawUnsafe<(ChatItemRecord & { receipt: 'delivered' | 'read' })[]>(
-      `(SELECT 'delivered' AS receipt, ${ITEM_SELECT} FROM chat_items
-         WHERE chat_id = $1::uuid AND delivered_at IS NOT NULL ORDER BY seq DESC LIMIT 1)
-       UNION ALL
-       (SELECT 'read' AS receipt, ${ITEM_SELECT} FROM chat_items
-         WHERE chat_id = $1::uuid AND read_at IS NOT NULL ORDER BY seq DESC LIMIT 1)`,
-      chatId,
+  /**
+   * Where each reconnecting socket starts, for many sockets in one statement: its chat's status and
+   * last seq, its first `limit` items after its cursor, and the chat's newest delivered and newest read
+   * message. Answers in request order; null where the chat does not exist.
+   */
+  async replayHeads(requests: ReplayRequest[], limit: number): Promise<(ReplayHeadRecord | null)[]> {
+    const rows = await this.prisma.$queryRawUnsafe<ReplayRow[]>(
+      `SELECT r.n::int AS n, c.status::text AS "chatStatus", c.last_seq AS "chatLastSeq", c.end_reason AS "chatEndReason", i.*
+         FROM unnest($1::uuid[], $2::int[]) WITH ORDINALITY AS r(chat_id, after_seq, n)
+         JOIN chats c ON c.id = r.chat_id
+         LEFT JOIN LATERAL (
+           (SELECT 'item'::text AS kind, ${ITEM_SELECT} FROM chat_items
+             WHERE chat_id = r.chat_id AND seq > r.after_seq ORDER BY seq LIMIT $3::int)
+           UNION ALL
+           (SELECT 'delivered'::text, ${ITEM_SELECT} FROM chat_items
+             WHERE chat_id = r.chat_id AND delivered_at IS NOT NULL ORDER BY seq DESC LIMIT 1)
+           UNION ALL
+           (SELECT 'read'::text, ${ITEM_SELECT} FROM chat_items
+             WHERE chat_id = r.chat_id AND read_at IS NOT NULL ORDER BY seq DESC LIMIT 1)
+         ) i ON true`,
+      requests.map((r) => r.chatId), requests.map((r) => r.afterSeq), limit,
     );
-    const pick = (kind: 'delivered' | 'read'): ChatItemRecord | null => {
-      const row = rows.find((r) => r.receipt === kind);
-      if (!row) return null;
-      delete (row as Partial<typeof row>).receipt;
-      return row;
-    };
-    return { delivered: pick('delivered'), read: pick('read') };
+    const heads: (ReplayHeadRecord | null)[] = requests.map(() => null);
+    for (const { n, chatStatus, chatLastSeq, chatEndReason, kind, ...item } of rows) {
+      const head = (heads[n - 1] ??= {
+        chat: { status: chatStatus, lastSeq: chatLastSeq, endReason: chatEndReason }, items: [], delivered: null, read: null,
+      });
+      if (kind === 'item') head.items.push(item);
+      else if (kind) head[kind] = item;
+    }
+    for (const head of heads) head?.items.sort((a, b) => a.seq - b.seq);
+    return heads;
   }
 }
+
+export interface ReplayRequest {
+  chatId: string;
+  afterSeq: number;
+}
+
+export interface ReplayHeadRecord {
+  chat: { status: ChatStatus; lastSeq: number; endReason: string | null };
+  items: ChatItemRecord[];
+  delivered: ChatItemRecord | null;
+  read: ChatItemRecord | null;
+}
+
+type ReplayRow = ChatItemRecord & {
+  n: number;
+  chatStatus: ChatStatus;
+  chatLastSeq: number;
+  chatEndReason: string | null;
+  kind: 'item' | 'delivered' | 'read' | null;
+};

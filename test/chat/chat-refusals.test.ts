@@ -204,11 +204,25 @@ describe('refused widget requests change nothing', () => {
         ['chat:sync', { afterSeq: 0, limit: 501 }],
         ['chat:sync', 'nope'],
         ['chat:typing', 'nope'],
+        ['chat:typing', 5],
+        ['chat:read', null],
+        ['chat:delivered', 'x'],
+        ['chat:sync', undefined],
       ];
+      const refused = { ok: false, error: { code: 'VALIDATION_FAILED', message: expect.any(String) } };
       for (const [event, payload] of bad) {
         const ack = await tab.emit(event, payload);
-        expect({ event, ack }).toEqual({ event, ack: { ok: false, error: { code: 'VALIDATION_FAILED', message: expect.any(String) } } });
+        expect({ event, ack }).toEqual({ event, ack: refused });
       }
+      // No payload at all, or more than one argument, before the ack callback.
+      const timed = tab.socket.timeout(15_000);
+      for (const event of ['chat:send', 'chat:read', 'chat:delivered', 'chat:sync']) {
+        expect({ event, ack: await timed.emitWithAck(event) }).toEqual({ event, ack: refused });
+        expect({ event, ack: await timed.emitWithAck(event, { afterSeq: 0 }, 'extra') }).toEqual({ event, ack: refused });
+      }
+      // Malformed payloads without an ack callback: nothing to answer, nothing breaks.
+      for (const [event, payload] of bad) tab.socket.emit(event, payload);
+      for (const event of ['chat:send', 'chat:read', 'chat:delivered', 'chat:sync', 'chat:typing']) tab.socket.emit(event);
       const big = await tab.emit('chat:send', { content: 'x'.repeat(1025), clientMessageId: 'big' });
       expect(big.error?.code).toBe('PAYLOAD_TOO_LARGE');
       expect(await counts()).toEqual(before);
