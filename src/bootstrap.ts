@@ -9,7 +9,7 @@ import type { AppConfig } from './config/app-config.js';
 import type { ConnectTarget } from './config/config.module.js';
 import { databaseTarget } from './database/database-target.js';
 import { describeTarget, openAdapter } from './database/driver-adapters.js';
-import { migrate } from './database/migrator.js';
+import { migrate, migrateInWorker } from './database/migrator.js';
 import { AppModule } from './app.module.js';
 import { RedisIoAdapter } from './chat/redis-io.adapter.js';
 import { ReadinessRegistry } from './health/readiness.registry.js';
@@ -35,14 +35,10 @@ export async function startGateway(config: AppConfig, options: GatewayOptions = 
   const database = await openAdapter(target, config.database.poolSize, { queryTimeoutMs: 60_000 });
   if (config.database.migrateOnStart) {
     // The schema engine holds Prisma's session-level migration lock on its connection until that
-    // connection closes: on Postgres it gets a pool of its own, closed right after.
-    const migrationDb = target.kind === 'postgres' ? await openAdapter(target, 1) : database;
-    try {
-      const applied = await migrate(migrationDb.factory);
-      if (applied.length) boot.log(`migrations applied to ${describeTarget(target)}: ${applied.join(', ')}`);
-    } finally {
-      if (migrationDb !== database) await migrationDb.close();
-    }
+    // connection closes: on Postgres it runs in a worker with a connection of its own, which also
+    // takes the engine's memory away afterwards.
+    const applied = target.kind === 'postgres' ? await migrateInWorker(target.url) : await migrate(database.factory);
+    if (applied.length) boot.log(`migrations applied to ${describeTarget(target)}: ${applied.join(', ')}`);
   }
 
   let emulator: { url: string; close(): Promise<void> } | undefined;
