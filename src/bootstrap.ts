@@ -11,6 +11,7 @@ import { databaseTarget } from './database/database-target.js';
 import { describeTarget, openAdapter } from './database/driver-adapters.js';
 import { migrate, migrateInWorker } from './database/migrator.js';
 import { AppModule } from './app.module.js';
+import { LeanIoAdapter } from './chat/lean-io.adapter.js';
 import { RedisIoAdapter } from './chat/redis-io.adapter.js';
 import { ReadinessRegistry } from './health/readiness.registry.js';
 
@@ -67,6 +68,8 @@ export async function startGateway(config: AppConfig, options: GatewayOptions = 
       if (!io.ready) throw new Error('Redis is not connected');
       return true;
     });
+  } else {
+    app.useWebSocketAdapter(new LeanIoAdapter(app));
   }
   setUpOpenApi(app);
 

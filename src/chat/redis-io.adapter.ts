@@ -1,14 +1,14 @@
 import type { INestApplicationContext } from '@nestjs/common';
-import { IoAdapter } from '@nestjs/platform-socket.io';
 import { createAdapter } from '@socket.io/redis-streams-adapter';
 import { createClient } from 'redis';
 import type { Server, ServerOptions } from 'socket.io';
+import { LeanIoAdapter } from './lean-io.adapter.js';
 
 /**
  * Socket.IO over Redis Streams (REDIS_URL): several gateway processes behind a load balancer share
  * rooms, server-side events and acknowledgements.
  */
-export class RedisIoAdapter extends IoAdapter {
+export class RedisIoAdapter extends LeanIoAdapter {
   private client: ReturnType<typeof createClient> | undefined;
   private adapterFactory: ReturnType<typeof createAdapter> | undefined;
 
