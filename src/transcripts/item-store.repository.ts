@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { PrismaService } from '../database/prisma.service.js';
 import type { ChatItemRecord } from './chat-item.js';
 import { ITEM_COLUMNS } from './chat-items.repository.js';
+import { searchVectorText } from './search-vector.js';
 
 /** An item ready to store: `seq` assigned by the chat's owner; receipts come later. */
 export interface NewChatItem extends Omit<ChatItemRecord, 'attachments' | 'deliveredAt' | 'readAt'> {
@@ -35,7 +36,8 @@ export interface StoredReceipt {
 
 /**
  * One statement per group commit: the `chats` update (epoch and last_seq checked) and the item insert of
- * the chats it matched. Parameters: $1 JSON [{ id, epoch, prev_seq, last_seq, last_message_at }],
+ * the chats it matched; `search` is the search vector where this process computed it (search-vector.ts).
+ * Parameters: $1 JSON [{ id, epoch, prev_seq, last_seq, last_message_at }],
  * $2 JSON [{ chat_id, seq, connect_item_id, … }].
  */
 const STORE_BATCH_SQL = `WITH owned AS (
@@ -52,10 +54,10 @@ const STORE_BATCH_SQL = `WITH owned AS (
                             contact_id, search)
     SELECT i.chat_id, i.seq, i.connect_item_id, i.type, i.content_type, i.content, i.participant_role,
            i.participant_id, i.display_name, i.absolute_time, i.attachments, i.client_message_id, i.contact_id,
-           to_tsvector('simple', coalesce(i.display_name, '') || ' ' || coalesce(i.content, ''))
+           COALESCE(i.search::tsvector, to_tsvector('simple', coalesce(i.display_name, '') || ' ' || coalesce(i.content, '')))
       FROM json_to_recordset($2::json) AS i(chat_id uuid, seq int, connect_item_id text, type text, content_type text,
            content text, participant_role text, participant_id text, display_name text, absolute_time timestamptz,
-           attachments jsonb, client_message_id text, contact_id text)
+           attachments jsonb, client_message_id text, contact_id text, search text)
      WHERE i.chat_id IN (SELECT id FROM owned)
     RETURNING 1
   )
@@ -131,6 +133,7 @@ function itemRow(i: NewChatItem) {
     attachments: i.attachments && JSON.parse(JSON.stringify(i.attachments, (_key, v: unknown) => (typeof v === 'string' ? jsonText(v) : v))),
     client_message_id: jsonText(i.clientMessageId),
     contact_id: jsonText(i.contactId),
+    search: searchVectorText(i.displayName, i.content),
   };
 }
 
