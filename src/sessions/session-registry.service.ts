@@ -7,6 +7,7 @@ import { KEYRING } from '../auth/keyring.js';
 import { decrypt, encrypt } from '../common/crypto.js';
 import type { AppConfig } from '../config/app-config.js';
 import { CONNECT_CHAT_PORT } from '../connect/connect-chat.port.js';
+import { retryUnavailable } from '../connect/idempotent-retry.js';
 import type { ConnectChatPort, ConnectRouting, StartChatInput, StartedChat } from '../connect/connect-chat.port.js';
 import { UpstreamSocket } from '../connect/upstream-socket.js';
 import { MetricsService } from '../health/metrics.service.js';
@@ -155,10 +156,13 @@ export class SessionRegistry implements OnApplicationBootstrap, OnModuleDestroy 
     return this.sessions.size;
   }
 
-  /** StartChatContact, paced like every upstream call (customer priority); a long queue is a 429 at once. */
+  /**
+   * StartChatContact, paced like every upstream call (customer priority); a long queue is a 429 at once.
+   * Connect unreachable or 5xx: tried again with the same ClientToken (never a second chat).
+   */
   startChat(routing: ConnectRouting, input: StartChatInput): Promise<StartedChat> {
-    return this.scheduler.run(routing.instanceId, 'StartChatContact', UpstreamPriority.CustomerSend,
-      () => this.deps.port.startChat(routing, input), START_MAX_WAIT_MS);
+    return retryUnavailable(() => this.scheduler.run(routing.instanceId, 'StartChatContact', UpstreamPriority.CustomerSend,
+      () => this.deps.port.startChat(routing, input), START_MAX_WAIT_MS));
   }
 
   ownedChatIds(): string[] {

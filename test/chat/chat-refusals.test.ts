@@ -235,6 +235,45 @@ describe('refused widget requests change nothing', () => {
   });
 });
 
+describe('Connect unreachable or failing at chat start', () => {
+  let stack: TestStack;
+  let emu: EmulatorControl;
+  let frontend: TestFrontend;
+
+  beforeAll(async () => {
+    stack = await startTestStack();
+    emu = new EmulatorControl(stack.emulator.url);
+    frontend = await createFrontend(stack);
+  });
+
+  afterAll(async () => {
+    await stack.close();
+  });
+
+  const failStarts = (count: number): Promise<unknown> => emu.configure({
+    failNext: [{ operation: 'StartChatContact', status: 500, errorType: 'InternalServiceException', count }],
+  });
+
+  it('tries StartChatContact again with the same ClientToken: one contact, one chat', async () => {
+    const before = (await emu.contacts()).contacts.length;
+    await failStarts(2);
+    const res = await postChat(stack, frontend);
+    expect(res.status).toBe(201);
+    expect((await emu.contacts()).contacts.length).toBe(before + 1);
+  });
+
+  it('answers 503 UPSTREAM_UNAVAILABLE with Retry-After when Connect keeps failing, and starts nothing', async () => {
+    const before = (await emu.contacts()).contacts.length;
+    await failStarts(3);
+    const res = await postChat(stack, frontend);
+    expect(res.status).toBe(503);
+    expect(res.headers.get('retry-after')).toBe('2');
+    expect(((await res.json()) as { error: { code: string } }).error.code).toBe('UPSTREAM_UNAVAILABLE');
+    expect((await emu.contacts()).contacts.length).toBe(before);
+    await emu.configure({ failNext: [] });
+  });
+});
+
 describe('chat start rate limits and identities', () => {
   let stack: TestStack;
   let frontend: TestFrontend;
