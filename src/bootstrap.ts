@@ -1,3 +1,4 @@
+import type { Server } from 'node:http';
 import { Logger as NestLogger } from '@nestjs/common';
 import type { INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
@@ -73,7 +74,8 @@ export async function startGateway(config: AppConfig, options: GatewayOptions = 
   }
   setUpOpenApi(app);
 
-  await app.listen(config.http.port, config.http.host);
+  await app.init();
+  await listen(app.getHttpServer() as Server, config.http.port, config.http.host);
   const address = app.getHttpServer().address() as { port: number };
   const url = `http://127.0.0.1:${address.port}`;
   app.get(Logger).log(`gateway listening on ${config.http.host}:${address.port} (${describeTarget(target)})`, 'Bootstrap');
@@ -104,3 +106,21 @@ function setUpOpenApi(app: INestApplication): void {
     .build();
   SwaggerModule.setup('docs', app, () => SwaggerModule.createDocument(app, doc), { jsonDocumentUrl: 'docs/openapi.json' });
 }
+
+/**
+ * Listens with a deep accept queue: when thousands of browsers reconnect at once (a gateway restart, a
+ * network blip) Node's default of 511 overflows and the kernel drops their handshakes, which the
+ * clients only retry after one, three, seven… seconds. The kernel caps it at net.core.somaxconn.
+ */
+const LISTEN_BACKLOG = 8192;
+
+function listen(server: Server, port: number, host: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen({ port, host, backlog: LISTEN_BACKLOG }, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+}
+
