@@ -3,6 +3,9 @@ import { ConfigError } from './config/env-parsers.js';
 import { configFromProcess } from './config/load-env.js';
 import { startGateway } from './bootstrap.js';
 import { startEmulatorForGateway } from './emulator-launcher.js';
+import { limitHeapGrowth } from './heap-growth.js';
+
+limitHeapGrowth();
 
 async function main(): Promise<void> {
   let config;
