@@ -88,8 +88,7 @@ export class ChatGateway implements OnGatewayInit, OnApplicationShutdown {
       throw AppError.validation([{ field: 'lastSeq', message: 'must be a whole number' }]);
     }
     const origin = socket.handshake.headers.origin;
-    const chat = await this.access.authorize(auth.token, origin);
-    const data: SocketData = { chat: { id: chat.id, supportedContentTypes: chat.supportedContentTypes }, lastSeq };
+    const data: SocketData = { chat: await this.access.authorizeSocket(auth.token, origin), lastSeq };
     socket.data = data;
   }
 

@@ -7,6 +7,7 @@ import { APP_CONFIG } from '../config/config.module.js';
 import type { AppConfig } from '../config/app-config.js';
 import { FrontendsModule } from '../frontends/frontends.module.js';
 import { SessionsModule } from '../sessions/sessions.module.js';
+import { ChatAccessRepository } from './chat-access.repository.js';
 import { ChatAccessService } from './chat-access.service.js';
 import { ChatActionsService } from './chat-actions.service.js';
 import { ChatBroadcaster } from './chat-broadcaster.js';
@@ -50,7 +51,7 @@ const MINUTE_MS = 60_000;
   ],
   controllers: [ChatsController, DemoPageController],
   providers: [
-    ChatAccessService, ChatActionsService, ChatBroadcaster, ChatCluster, ChatFanout, ChatPresence, ChatStartService, ChatGateway,
+    ChatAccessRepository, ChatAccessService, ChatActionsService, ChatBroadcaster, ChatCluster, ChatFanout, ChatPresence, ChatStartService, ChatGateway,
     IdempotencyJanitor, IdempotencyRepository, ReplayReader, SessionTokenService,
     { provide: CHAT_TERMINATOR, useClass: ChatTerminatorService },
   ],
