@@ -100,6 +100,16 @@ export async function createDatabase({ migrate = false } = {}) {
     } finally {
       await opened.close();
     }
+    // BENCH_PG_AFTER_MIGRATE: SQL run on the migrated database first (to try a schema change before writing its migration).
+    if (process.env.BENCH_PG_AFTER_MIGRATE) {
+      const client = new pg.Client({ connectionString: url });
+      await client.connect();
+      try {
+        await client.query(process.env.BENCH_PG_AFTER_MIGRATE);
+      } finally {
+        await client.end();
+      }
+    }
   }
   return { name, url, drop };
 }
