@@ -1,5 +1,5 @@
 // Small helpers shared by the bench harness and its child processes: statistics, /proc readings, ports.
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -36,6 +36,37 @@ const CLOCK_TICKS = 100; // USER_HZ on Linux
 export function cpuSeconds(pid) {
   const { user, system } = cpuSplit(pid);
   return user + system;
+}
+
+/**
+ * CPU seconds per thread name of a process so far (/proc/<pid>/task/<tid>/stat): the main thread is the
+ * process's own name, V8's garbage collector and compiler threads are `V8 Worker…`, libuv's pool `libuv-worker`.
+ */
+export function threadCpu(pid) {
+  const out = {};
+  let tids = [];
+  try {
+    tids = readdirSync(`/proc/${pid}/task`);
+  } catch {
+    return out;
+  }
+  for (const tid of tids) {
+    try {
+      const stat = readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8');
+      const name = tid === String(pid) ? 'main' : stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')')).replace(/\d+$/, '').trim();
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      out[name] = (out[name] ?? 0) + (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS;
+    } catch {
+      // the thread ended meanwhile
+    }
+  }
+  return out;
+}
+
+/** What each thread name used between two `threadCpu` readings, in seconds, busiest first. */
+export function threadCpuSince(before, after) {
+  return Object.fromEntries(Object.entries(after).map(([name, s]) => [name, round(s - (before[name] ?? 0), 2)])
+    .filter(([, s]) => s > 0).sort((a, b) => b[1] - a[1]));
 }
 
 /** User and system (kernel: syscalls, loopback TCP) CPU seconds of a process so far. */

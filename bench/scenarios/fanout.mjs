@@ -6,7 +6,7 @@ import pg from 'pg';
 import { Fleet, merge, startRelay } from '../lib/fleet.mjs';
 import path from 'node:path';
 import { backendCpu, perfRecord, ROOT, startEmulator, withGatewayStack } from '../lib/stack.mjs';
-import { cpuSeconds, cpuSplit, MiB, percentiles, round, rssBytes } from '../lib/util.mjs';
+import { cpuSeconds, cpuSplit, MiB, percentiles, round, rssBytes, threadCpu, threadCpuSince } from '../lib/util.mjs';
 
 export const defaults = { chats: 200, rate: 1000, seconds: 15, browsers: 2, children: 4, warmup: 3 };
 export const full = '--chats 1000 --rate 1000 --seconds 30';
@@ -32,6 +32,7 @@ export async function measureFanout(opts, target, log) {
       const pgMeter = database ? await backendCpu(database.name) : null;
       const cpu0 = cpuSeconds(pid);
       const split0 = cpuSplit(pid);
+      const threads0 = threadCpu(pid);
       const t0 = Date.now();
       const window0 = process.hrtime.bigint() / 1000n;
       const stopPerf = opts.perf ? perfRecord(pid, path.join(ROOT, 'bench/results/profiles', `${target}-${Date.now()}.perf.data`)) : null;
@@ -45,6 +46,7 @@ export async function measureFanout(opts, target, log) {
       const wall = (Date.now() - t0) / 1000;
       const cpu = cpuSeconds(pid) - cpu0;
       const split1 = cpuSplit(pid);
+      const threads = threadCpuSince(threads0, threadCpu(pid));
       const pgCpu = pgMeter ? await pgMeter.stop() : 0;
       const metricsAfter = gateway ? await gateway.metrics() : null;
       let stored = null;
@@ -78,6 +80,7 @@ export async function measureFanout(opts, target, log) {
         cpuSecondsPer1000Items: round(per1000, 4),
         cpuUtilisation: round(cpu / wall, 3),
         cpuSystemShare: cpu ? round((split1.system - split0.system) / cpu, 2) : null,
+        cpuSecondsByThread: threads,
         postgresCpuSeconds: database ? round(pgCpu, 2) : undefined,
         postgresCpuSecondsPer1000Items: database && load.sent ? round(pgCpu / (load.sent / 1000), 4) : undefined,
         storedItems: stored ?? undefined,
@@ -122,6 +125,7 @@ export function printFanout(r, log) {
     `CPU ${r.cpuSeconds} s = ${r.cpuSecondsPer1000Items} s per 1,000 items` +
     (r.postgresCpuSeconds !== undefined ? `  (+ Postgres ${r.postgresCpuSecondsPer1000Items} s per 1,000)` : '') +
     (r.eventLoopDelayP99Ms !== undefined ? `   event-loop delay p99 ${r.eventLoopDelayP99Ms} ms` : ''));
+  log(`${r.target}: CPU s by thread ${Object.entries(r.cpuSecondsByThread).map(([n, s]) => `${n} ${s}`).join(', ')}; system share ${r.cpuSystemShare}`);
 }
 
 export async function run(opts, log) {
