@@ -94,6 +94,7 @@ export async function measureFanout(opts, target, log) {
         itemWriteErrors: metricsAfter && metricsBefore ? (metricsAfter.gateway_item_write_errors_total ?? 0) - (metricsBefore.gateway_item_write_errors_total ?? 0) : undefined,
         upstreamReconnects: metricsAfter && metricsBefore ? (metricsAfter.gateway_upstream_reconnects_total ?? 0) - (metricsBefore.gateway_upstream_reconnects_total ?? 0) : undefined,
         deliveriesOver1s: got.latencies.filter((ms) => ms > 1000).length,
+        gcPauses: metricsAfter && metricsBefore ? gcPauses(metricsBefore, metricsAfter) : undefined,
       };
     } finally {
       await fleet.stop();
@@ -117,6 +118,19 @@ export async function measureFanout(opts, target, log) {
   }
 }
 
+/** Garbage-collection pauses during the window, per kind (prom-client's `nodejs_gc_duration_seconds`). */
+function gcPauses(before, after) {
+  const out = {};
+  for (const kind of ['minor', 'major', 'incremental', 'weakcb']) {
+    const key = (suffix, extra = '') => `gateway_nodejs_gc_duration_seconds_${suffix}{${extra}kind="${kind}"}`;
+    const diff = (k) => (after[k] ?? 0) - (before[k] ?? 0);
+    const count = diff(key('count'));
+    if (!count) continue;
+    out[kind] = { count, seconds: round(diff(key('sum')), 3), over10ms: count - diff(key('bucket', 'le="0.01",')) };
+  }
+  return out;
+}
+
 export function printFanout(r, log) {
   const l = r.latencyMs;
   log(`${r.target}: ${r.sent} items at ${r.achievedRate}/s to ${r.chats} chats × ${r.browsersPerChat} browsers; ` +
@@ -125,6 +139,7 @@ export function printFanout(r, log) {
     `CPU ${r.cpuSeconds} s = ${r.cpuSecondsPer1000Items} s per 1,000 items` +
     (r.postgresCpuSeconds !== undefined ? `  (+ Postgres ${r.postgresCpuSecondsPer1000Items} s per 1,000)` : '') +
     (r.eventLoopDelayP99Ms !== undefined ? `   event-loop delay p99 ${r.eventLoopDelayP99Ms} ms` : ''));
+  if (r.gcPauses) log(`${r.target}: GC pauses ${Object.entries(r.gcPauses).map(([k, g]) => `${k} ${g.count}× ${g.seconds} s (${g.over10ms} over 10 ms)`).join(', ')}`);
   log(`${r.target}: CPU s by thread ${Object.entries(r.cpuSecondsByThread).map(([n, s]) => `${n} ${s}`).join(', ')}; system share ${r.cpuSystemShare}`);
 }
 

@@ -57,6 +57,17 @@ export class SocketFeed {
     void this.catchUp().catch(() => this.socket.disconnect(true));
   }
 
+  /**
+   * True when `item` is exactly this socket's next and nothing waits before it. The item then counts as
+   * sent, and the caller must emit it at once: ChatBroadcaster sends one encoded copy to every socket
+   * of the chat that claimed it.
+   */
+  claimNext(item: ChatItemDto): boolean {
+    if (this.replaying || this.pending.length || item.seq !== this.sentSeq + 1) return false;
+    this.sentSeq = item.seq;
+    return true;
+  }
+
   /** Typing, receipts, state and end: in order with the items around them. */
   live(live: LiveEvent): void {
     if (this.replaying || this.pending.length) this.pending.push({ kind: 'event', live });
