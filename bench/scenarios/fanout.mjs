@@ -95,6 +95,7 @@ export async function measureFanout(opts, target, log) {
         upstreamReconnects: metricsAfter && metricsBefore ? (metricsAfter.gateway_upstream_reconnects_total ?? 0) - (metricsBefore.gateway_upstream_reconnects_total ?? 0) : undefined,
         deliveriesOver1s: got.latencies.filter((ms) => ms > 1000).length,
         gcPauses: metricsAfter && metricsBefore ? gcPauses(metricsBefore, metricsAfter) : undefined,
+        commitsByDuration: metricsAfter && metricsBefore ? commitsByDuration(metricsBefore, metricsAfter) : undefined,
       };
     } finally {
       await fleet.stop();
@@ -131,6 +132,16 @@ function gcPauses(before, after) {
   return out;
 }
 
+/** How many group commits took at most each bucket's duration during the window (cumulative). */
+function commitsByDuration(before, after) {
+  const out = {};
+  for (const le of ['0.001', '0.002', '0.005', '0.01', '0.02', '0.05', '+Inf']) {
+    const k = `gateway_item_commit_seconds_bucket{le="${le}"}`;
+    out[le === '+Inf' ? 'all' : `le${Number(le) * 1000}ms`] = (after[k] ?? 0) - (before[k] ?? 0);
+  }
+  return out;
+}
+
 export function printFanout(r, log) {
   const l = r.latencyMs;
   log(`${r.target}: ${r.sent} items at ${r.achievedRate}/s to ${r.chats} chats × ${r.browsersPerChat} browsers; ` +
@@ -140,6 +151,7 @@ export function printFanout(r, log) {
     (r.postgresCpuSeconds !== undefined ? `  (+ Postgres ${r.postgresCpuSecondsPer1000Items} s per 1,000)` : '') +
     (r.eventLoopDelayP99Ms !== undefined ? `   event-loop delay p99 ${r.eventLoopDelayP99Ms} ms` : ''));
   if (r.gcPauses) log(`${r.target}: GC pauses ${Object.entries(r.gcPauses).map(([k, g]) => `${k} ${g.count}× ${g.seconds} s (${g.over10ms} over 10 ms)`).join(', ')}`);
+  if (r.commitsByDuration) log(`${r.target}: group commits by duration (cumulative) ${JSON.stringify(r.commitsByDuration)}`);
   log(`${r.target}: CPU s by thread ${Object.entries(r.cpuSecondsByThread).map(([n, s]) => `${n} ${s}`).join(', ')}; system share ${r.cpuSystemShare}`);
 }
 

@@ -59,6 +59,7 @@ export class ItemWriter implements OnModuleDestroy {
   private bytes = 0;
   private readonly maxBytes: number;
   private readonly flushSize;
+  private readonly commitSeconds;
   private readonly writeErrors;
   lastError: string | undefined;
 
@@ -67,6 +68,8 @@ export class ItemWriter implements OnModuleDestroy {
     this.backlog = metrics.gauge('gateway_item_write_backlog', 'Items received and not yet stored');
     this.backlogBytes = metrics.gauge('gateway_item_write_backlog_bytes', 'Estimated memory held by items not yet stored (bounded by WRITE_BACKLOG_MAX_MB)');
     this.flushSize = metrics.histogram('gateway_item_flush_size', 'Items per group commit', [1, 2, 5, 10, 50, 100, 500, 1000]);
+    this.commitSeconds = metrics.histogram('gateway_item_commit_seconds', 'Duration of a group commit statement (Postgres round trip included)',
+      [0.0005, 0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.5, 1, 5]);
     this.writeErrors = metrics.counter('gateway_item_write_errors_total', 'Failed group commits (retried)');
   }
 
@@ -215,7 +218,9 @@ export class ItemWriter implements OnModuleDestroy {
     let stored: Set<string>;
     try {
       try {
+        const started = performance.now();
         stored = await this.store.storeBatch(advances, batch.map((e) => e.item));
+        this.commitSeconds.observe((performance.now() - started) / 1000);
       } catch (err) {
         if (!isUniqueViolation(err) || groups.size === 1) {
           if (isUniqueViolation(err)) {

@@ -98,6 +98,10 @@ describe('database outage', () => {
     }
     await until(async () => (await ready()) === 200, 'ready again', 20_000);
     expect(await metric(gateway, 'gateway_item_write_backlog')).toBe(0);
+    // Only statements that committed are timed: the failed ones during the outage are not.
+    const commits = await metric(gateway, 'gateway_item_commit_seconds_count');
+    expect(commits).toBeGreaterThan(0);
+    expect(commits).toBeLessThanOrEqual(await metric(gateway, 'gateway_item_flush_size_count'));
   });
 
   it('past its memory bound the backlog sheds live items and fetches them from Connect again once the database is back', async () => {
