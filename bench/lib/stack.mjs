@@ -82,6 +82,12 @@ export function urlFor(database) {
   return u.toString();
 }
 
+function viaUnixSocket(url, dir) {
+  const u = new URL(url);
+  u.searchParams.set('host', dir);
+  return u.toString();
+}
+
 /** A fresh database for one scenario, dropped at cleanup. `migrate`: apply the gateway's migrations now. */
 export async function createDatabase({ migrate = false } = {}) {
   const name = `bench_${Date.now().toString(36)}_${randomBytes(3).toString('hex')}`;
@@ -224,7 +230,8 @@ export async function startGateway({ databaseUrl, emulatorUrl, env = {}, cpuProf
     PORT: String(port),
     HOST: '127.0.0.1',
     DATA_DIR: dataDir,
-    DATABASE_URL: databaseUrl,
+    // BENCH_PG_SOCKET_DIR: the gateway reaches Postgres through its Unix socket in that directory instead of TCP.
+    DATABASE_URL: process.env.BENCH_PG_SOCKET_DIR ? viaUnixSocket(databaseUrl, process.env.BENCH_PG_SOCKET_DIR) : databaseUrl,
     CONNECT_ENDPOINT: emulatorUrl,
     ADMIN_TOKEN,
     ENCRYPTION_KEY: Buffer.alloc(32, 9).toString('base64'),
