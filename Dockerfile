@@ -15,4 +15,5 @@ COPY --from=build /app/public ./public
 COPY package.json ./
 EXPOSE 3000
 USER node
-CMD ["node", "dist/main.js"]
+# A 32 MiB young generation: half the scavenges of V8's 16 MiB under load (README, Performance).
+CMD ["node", "--max-semi-space-size=32", "dist/main.js"]

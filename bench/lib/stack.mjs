@@ -223,6 +223,8 @@ export async function startGateway({ databaseUrl, emulatorUrl, env = {}, cpuProf
     mkdirSync(cpuProf, { recursive: true });
     args.push('--cpu-prof', `--cpu-prof-dir=${cpuProf}`);
   }
+  // As `npm run start:prod` and the Dockerfile start it, unless the caller chose its own young generation.
+  if (!args.some((a) => a.startsWith('--max-semi-space-size'))) args.push('--max-semi-space-size=32');
   args.push(path.join(DIST, 'main.js'));
   const proc = spawnNode(args, {
     NODE_ENV: 'production',

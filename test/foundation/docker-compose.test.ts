@@ -41,6 +41,6 @@ describe('docker-compose.yml', () => {
   it('has a Dockerfile that builds and runs dist/main.js', () => {
     const dockerfile = readFileSync(path.join(ROOT, 'Dockerfile'), 'utf8');
     expect(dockerfile).toContain('npm run build');
-    expect(dockerfile).toMatch(/CMD \["node", "dist\/main.js"\]/);
+    expect(dockerfile).toMatch(/CMD \["node", "--max-semi-space-size=32", "dist\/main.js"\]/);
   });
 });
