@@ -24,7 +24,7 @@ describe('loadConfig', () => {
       heartbeatMs: 10_000, rotateMs: 59 * 60_000, tokenRefreshMarginMs: 60_000, backoffBaseMs: 500, backoffMaxMs: 30_000,
       rateLimits: {}, rateFraction: 0.9,
     });
-    expect(c.ownership).toEqual({ leaseMs: 30_000, leaseRenewMs: 10_000, writeBacklogMaxBytes: 64 * 1024 * 1024 });
+    expect(c.ownership).toEqual({ leaseMs: 30_000, leaseRenewMs: 10_000, writeBacklogMaxBytes: 64 * 1024 * 1024, commitDelayMs: 0 });
     expect(c.redisUrl).toBeUndefined();
     expect(c.logLevel).toBe('info');
   });
@@ -48,10 +48,10 @@ describe('loadConfig', () => {
     const c = loadConfig({
       LEASE_SECONDS: '3', LEASE_RENEW_SECONDS: '0.5', UPSTREAM_HEARTBEAT_SECONDS: '0.5', UPSTREAM_ROTATE_MINUTES: '0.05',
       UPSTREAM_TOKEN_REFRESH_MARGIN_SECONDS: '2', UPSTREAM_BACKOFF_BASE_MS: '50', UPSTREAM_BACKOFF_MAX_MS: '2000',
-      ABANDON_AFTER_MINUTES: '0.05', ABANDON_CHECK_SECONDS: '0.25', WRITE_BACKLOG_MAX_MB: '0.5',
+      ABANDON_AFTER_MINUTES: '0.05', ABANDON_CHECK_SECONDS: '0.25', WRITE_BACKLOG_MAX_MB: '0.5', ITEM_COMMIT_DELAY_MS: '2',
       CONNECT_RATE_LIMITS: '{"SendMessage":{"rps":100,"burst":150}}', CONNECT_RATE_FRACTION: '0.45',
     });
-    expect(c.ownership).toEqual({ leaseMs: 3000, leaseRenewMs: 500, writeBacklogMaxBytes: 512 * 1024 });
+    expect(c.ownership).toEqual({ leaseMs: 3000, leaseRenewMs: 500, writeBacklogMaxBytes: 512 * 1024, commitDelayMs: 2 });
     expect(c.upstream).toEqual({
       heartbeatMs: 500, rotateMs: 3000, tokenRefreshMarginMs: 2000, backoffBaseMs: 50, backoffMaxMs: 2000,
       rateLimits: { SendMessage: { rps: 100, burst: 150 } }, rateFraction: 0.45,

@@ -74,6 +74,8 @@ export interface OwnershipConfig {
   leaseRenewMs: number;
   /** Items held in memory while the database refuses writes, in bytes (estimated). */
   writeBacklogMaxBytes: number;
+  /** How long a group commit may wait for more items after the first one queued (0: not at all). */
+  commitDelayMs: number;
 }
 
 export interface AppConfig {
@@ -190,6 +192,7 @@ export function loadConfig(env: Env): AppConfig {
       leaseMs: Math.round(readDecimal(env, 'LEASE_SECONDS', 30, 1, 3600) * 1000),
       leaseRenewMs: Math.round(readDecimal(env, 'LEASE_RENEW_SECONDS', 10, 0.1, 3600) * 1000),
       writeBacklogMaxBytes: Math.round(readDecimal(env, 'WRITE_BACKLOG_MAX_MB', 64, 0.001, 64 * 1024) * 1024 * 1024),
+      commitDelayMs: readInt(env, 'ITEM_COMMIT_DELAY_MS', 0, 0, 100),
     },
     redisUrl: readUrl(env, 'REDIS_URL', ['redis:', 'rediss:']),
     redisPrefix: readPrefix(env, 'REDIS_PREFIX', 'chat-gateway'),

@@ -140,4 +140,31 @@ describe('ItemWriter', () => {
     expect(bad.seen).toEqual([1, 2]);
     expect(bad.committedSeq).toBe(2);
   });
+
+  it('with ITEM_COMMIT_DELAY_MS, gathers what arrives meanwhile into one statement, delivering the last one first', async () => {
+    const store = new ManualStore();
+    const writer = new ItemWriter(store as unknown as ItemStoreRepository, new MetricsService(),
+      { ownership: { writeBacklogMaxBytes: 1024 ** 3, commitDelayMs: 100 } } as AppConfig);
+    const a = new Chat('a');
+    const b = new Chat('b');
+    const t0 = performance.now();
+    writer.enqueue(a, a.next());
+    writer.enqueue(b, b.next());
+    await settle();
+    expect(store.statements).toHaveLength(0);
+    while (!store.statements.length) await new Promise((r) => setTimeout(r, 5));
+    expect(performance.now() - t0).toBeGreaterThanOrEqual(95);
+    expect(store.statements[0]!.items.map((i) => i.chatId)).toEqual(['a', 'b']);
+    // The next item waits again, but the committed ones are not held back meanwhile.
+    writer.enqueue(a, a.next());
+    store.statements[0]!.commit();
+    await settle();
+    expect(a.seen).toEqual([1]);
+    expect(b.seen).toEqual([1]);
+    expect(store.statements).toHaveLength(1);
+    while (store.statements.length < 2) await new Promise((r) => setTimeout(r, 5));
+    store.statements[1]!.commit();
+    await writer.drain();
+    expect(a.seen).toEqual([1, 2]);
+  });
 });

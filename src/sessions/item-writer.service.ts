@@ -58,6 +58,9 @@ export class ItemWriter implements OnModuleDestroy {
   private readonly backlogBytes;
   private bytes = 0;
   private readonly maxBytes: number;
+  private readonly commitDelayMs: number;
+  /** When the queue last went from empty to holding items (performance.now()). */
+  private queuedSince = 0;
   private readonly flushSize;
   private readonly commitSeconds;
   private readonly writeErrors;
@@ -65,6 +68,7 @@ export class ItemWriter implements OnModuleDestroy {
 
   constructor(private readonly store: ItemStoreRepository, metrics: MetricsService, @Inject(APP_CONFIG) config: AppConfig) {
     this.maxBytes = config.ownership.writeBacklogMaxBytes;
+    this.commitDelayMs = config.ownership.commitDelayMs ?? 0;
     this.backlog = metrics.gauge('gateway_item_write_backlog', 'Items received and not yet stored');
     this.backlogBytes = metrics.gauge('gateway_item_write_backlog_bytes', 'Estimated memory held by items not yet stored (bounded by WRITE_BACKLOG_MAX_MB)');
     this.flushSize = metrics.histogram('gateway_item_flush_size', 'Items per group commit', [1, 2, 5, 10, 50, 100, 500, 1000]);
@@ -74,6 +78,7 @@ export class ItemWriter implements OnModuleDestroy {
   }
 
   enqueue(owner: OwnedChat, items: NewChatItem[]): void {
+    if (!this.queue.length) this.queuedSince = performance.now();
     for (const item of items) {
       this.queue.push({ owner, item });
       this.bytes += sizeOf(item);
@@ -140,6 +145,13 @@ export class ItemWriter implements OnModuleDestroy {
     let deliver: Delivery | undefined;
     try {
       while (!this.stopped) {
+        const wait = this.gatherWait();
+        if (wait > 0) {
+          // What the last statement stored goes out first: waiting is for the next statement only.
+          deliver?.();
+          deliver = undefined;
+          await new Promise((r) => setTimeout(r, wait));
+        }
         const batch = this.takeBatch(this.loops.size > 1 || this.queue.length >= SECOND_STATEMENT_MIN ? MAX_BATCH / 2 : MAX_BATCH);
         const receipts = !this.receiptsBusy && this.receipts.length > 0;
         if (!batch.length && !receipts) return;
@@ -167,6 +179,15 @@ export class ItemWriter implements OnModuleDestroy {
     } finally {
       deliver?.();
     }
+  }
+
+  /**
+   * ITEM_COMMIT_DELAY_MS: how much longer the next statement waits so that it carries more items (fewer
+   * statements, less CPU here and in Postgres, each item later by up to the delay). Never with a backlog.
+   */
+  private gatherWait(): number {
+    if (!this.commitDelayMs || !this.queue.length || this.queue.length >= MAX_BATCH / 2) return 0;
+    return this.queuedSince + this.commitDelayMs - performance.now();
   }
 
   /**
