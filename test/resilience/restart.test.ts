@@ -89,7 +89,8 @@ describe('gateway restarts and failover', () => {
       await expectExact(emu, c.chat.contactId, seen(c), c.sent);
     }
     expect(await metric(successor, 'gateway_chats_owned')).toBe(5);
-  });
+    // Longer than the waits inside (a send is retried for up to 60 s), so that a failure names the step.
+  }, 150_000);
 
   it('SIGTERM hands the leases back at once: another process takes over well before they would expire', async () => {
     // Leases of ten minutes: only a hand-back lets the other process in within this test.
