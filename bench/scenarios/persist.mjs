@@ -121,7 +121,7 @@ export async function run(opts, log) {
     const { ids, rounds: rs } = await prepare(opts.chats, rounds);
     const metrics = new MetricsService();
     // The third argument is the app config the writer reads its backlog bound from.
-    const w = new ItemWriter(storeImpl, metrics, { ownership: { writeBacklogMaxBytes: 1024 ** 4 } });
+    const w = new ItemWriter(storeImpl, metrics, { ownership: { writeBacklogMaxBytes: 1024 ** 4, commitDelayMs: 0 } });
     let stored = 0;
     let lost = 0;
     const waiting = [];

@@ -3,9 +3,13 @@ import type { ChatItemDto } from '../transcripts/chat-item.js';
 import type { ChatItemsRepository } from '../transcripts/chat-items.repository.js';
 import { ChatBroadcaster } from './chat-broadcaster.js';
 import type { ChatPresence } from './chat-presence.js';
+import type { ReplayHead } from './replay-reader.js';
 import { SocketFeed } from './socket-feed.js';
 
 const item = (seq: number): ChatItemDto => ({ seq, id: `id-${seq}`, type: 'MESSAGE', absoluteTime: 'x' });
+/** The first replay read of a chat with nothing stored after the socket's cursor. */
+const head = (lastSeq: number): ReplayHead => ({ chat: { status: 'active', lastSeq, endReason: null }, items: [], delivered: null, read: null });
+const none = (): void => undefined;
 
 /** Sockets that record what reaches them alone and what reaches them through one shared broadcast. */
 function world() {
@@ -28,14 +32,14 @@ describe('ChatBroadcaster', () => {
     const b = new SocketFeed(w.socket('b'), 'c', 0, w.items);
     const late = new SocketFeed(w.socket('late'), 'c', 0, w.items);
     w.feeds.push(a, b, late);
-    await a.open(async () => ({ chat: { status: 'active', lastSeq: 0, endReason: null }, items: [], delivered: null, read: null }), () => undefined, () => undefined);
-    await b.open(async () => ({ chat: { status: 'active', lastSeq: 0, endReason: null }, items: [], delivered: null, read: null }), () => undefined, () => undefined);
+    await a.open(async () => head(0), none, none);
+    await b.open(async () => head(0), none, none);
     let release!: () => void;
     const held = new Promise<void>((r) => (release = r));
     const opening = late.open(async () => {
       await held;
-      return { chat: { status: 'active', lastSeq: 0, endReason: null }, items: [], delivered: null, read: null };
-    }, () => undefined, () => undefined);
+      return head(0);
+    }, none, none);
 
     w.broadcaster.items('c', [item(1), item(2)]);
     expect(w.log).toEqual(['a+b chat:item 1', 'a+b chat:item 2']);
@@ -51,7 +55,7 @@ describe('ChatBroadcaster', () => {
     const a = new SocketFeed(w.socket('a'), 'c', 0, w.items);
     const ahead = new SocketFeed(w.socket('ahead'), 'c', 1, w.items);
     w.feeds.push(a, ahead);
-    for (const f of [a, ahead]) await f.open(async () => ({ chat: { status: 'active', lastSeq: 1, endReason: null }, items: [], delivered: null, read: null }), () => undefined, () => undefined);
+    for (const f of [a, ahead]) await f.open(async () => head(1), none, none);
     w.broadcaster.items('c', [item(1)]);
     expect(w.log).toEqual(['a chat:item 1']);
   });

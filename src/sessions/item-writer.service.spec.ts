@@ -48,7 +48,7 @@ class Chat implements OwnedChat {
   }
 }
 
-const config = { ownership: { writeBacklogMaxBytes: 1024 ** 3 } } as AppConfig;
+const config = { ownership: { writeBacklogMaxBytes: 1024 ** 3, commitDelayMs: 0 } } as AppConfig;
 const settle = (): Promise<void> => new Promise((r) => setImmediate(r));
 
 function writerWith(store: ManualStore): ItemWriter {

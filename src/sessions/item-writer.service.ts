@@ -68,7 +68,7 @@ export class ItemWriter implements OnModuleDestroy {
 
   constructor(private readonly store: ItemStoreRepository, metrics: MetricsService, @Inject(APP_CONFIG) config: AppConfig) {
     this.maxBytes = config.ownership.writeBacklogMaxBytes;
-    this.commitDelayMs = config.ownership.commitDelayMs ?? 0;
+    this.commitDelayMs = config.ownership.commitDelayMs;
     this.backlog = metrics.gauge('gateway_item_write_backlog', 'Items received and not yet stored');
     this.backlogBytes = metrics.gauge('gateway_item_write_backlog_bytes', 'Estimated memory held by items not yet stored (bounded by WRITE_BACKLOG_MAX_MB)');
     this.flushSize = metrics.histogram('gateway_item_flush_size', 'Items per group commit', [1, 2, 5, 10, 50, 100, 500, 1000]);

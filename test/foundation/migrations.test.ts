@@ -6,6 +6,7 @@ import { openAdapter } from '../../src/database/driver-adapters.js';
 import type { OpenedAdapter } from '../../src/database/driver-adapters.js';
 import { migrate } from '../../src/database/migrator.js';
 import { diffDatabaseToSchema, MIGRATIONS_DIR, openSchemaEngine } from '../../src/database/schema-engine.js';
+import { StaffFixtures } from '../support/staff-fixtures.js';
 import { createEmptyDatabase } from '../support/test-database.js';
 import type { TestDatabase } from '../support/test-database.js';
 
@@ -66,18 +67,12 @@ describe('migrations on the machine Postgres', () => {
     try {
       const { rows } = await client.query(`SELECT indexdef FROM pg_indexes WHERE indexname = 'chat_items_chat_id_client_message_id_key'`);
       expect(rows[0].indexdef).toMatch(/UNIQUE INDEX .*\(chat_id, client_message_id\) WHERE \(client_message_id IS NOT NULL\)/);
-      const { rows: [chat] } = await client.query(
-        `INSERT INTO frontends (id, name, public_key, secret_enc, allowed_origins, connect_instance_id, connect_contact_flow_id,
-                                connect_region, supported_content_types, attribute_keys, updated_at)
-         VALUES (gen_random_uuid(), 'm', 'pk_migrations_probe', 'x', '{}', 'i', 'f', 'us-east-1', '{text/plain}', '{}', now())
-         RETURNING id`);
-      const { rows: [c] } = await client.query(
-        `INSERT INTO chats (id, frontend_id, status, display_name, contact_id, current_contact_id, connect_instance_id,
-                            connect_region, supported_content_types, owner_epoch, updated_at)
-         VALUES (gen_random_uuid(), $1, 'active', 'P', 'c', 'c', 'i', 'us-east-1', '{text/plain}', 1, now()) RETURNING id`, [chat.id]);
+      const fixtures = new StaffFixtures(db.url);
+      const chatId = await fixtures.chat({ frontendId: await fixtures.frontend(), status: 'active' });
+      await fixtures.close();
       const item = (seq: number, connectId: string, clientMessageId: string | null) => client.query(
         `INSERT INTO chat_items (chat_id, seq, connect_item_id, type, absolute_time, client_message_id) VALUES ($1, $2, $3, 'MESSAGE', now(), $4)`,
-        [c.id, seq, connectId, clientMessageId]);
+        [chatId, seq, connectId, clientMessageId]);
       await item(1, 'a', null);
       await item(2, 'b', null);
       await item(3, 'c', 'm-1');
